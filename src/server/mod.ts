@@ -1,0 +1,41 @@
+/**
+ * The Cobre MCP server: tool framework, session core on the SDK's low-level `Server`, stdio
+ * transport and lifecycle, and the request observer hook the Gate and Flight Recorder plug into.
+ *
+ * @example
+ * ```ts
+ * import { cobreTools, serveStdio } from "./src/server/mod.ts";
+ * await serveStdio({ tools: cobreTools(), sandbox, mode: "read-only" });
+ * ```
+ *
+ * @module
+ */
+export type {
+  AnyToolDefinition,
+  JsonObjectSchema,
+  ProgressUpdate,
+  ServerMode,
+  ToolAccess,
+  ToolContext,
+  ToolDefinition,
+  ToolHints,
+  ToolSandbox,
+} from "./types.ts";
+export type {
+  Admission,
+  ObservedRequest,
+  ObservedTool,
+  RequestCompletion,
+  RequestObserver,
+  RequestOutcome,
+} from "./observer.ts";
+export { isLogLevel, LOG_LEVELS, type Logger, type LogLevel, ServerLog } from "./logger.ts";
+export type { LogData, LogMessage, ServerLogOptions } from "./logger.ts";
+export { ERROR_RECORD_SCHEMA, withErrorRecordDefs } from "./schemas.ts";
+export { isToolNaming, servedToolName, TOOL_NAMINGS, type ToolNaming } from "./tool_names.ts";
+export { WRITE_DISABLED_MESSAGE, WRITE_DISABLED_META_KEY } from "./tool_registry.ts";
+export { PROGRESS_META_KEY } from "./progress.ts";
+export { type CobreServer, type CobreServerOptions, createCobreServer } from "./server.ts";
+export { DenoStdioTransport, type StdioStreams } from "./stdio_transport.ts";
+export { DEFAULT_DRAIN_GRACE_MS, serveStdio, type StdioServeOptions } from "./serve_stdio.ts";
+export { COBRE_MCP_VERSION } from "./version.ts";

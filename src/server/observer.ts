@@ -1,0 +1,142 @@
+/**
+ * The hook point around every request. The Gate (capability profiles, deny by default, per-tool
+ * timeouts) answers `admit`; the Flight Recorder and the job store listen to `finished` and
+ * `progress`. The server calls observers in the order given and never lets one of them break a
+ * request: an observer that throws is logged and, in `admit`, counts as a denial.
+ *
+ * @module
+ */
+import type { ErrorRecord } from "../common/mod.ts";
+import type { ProgressUpdate, ServerMode, ToolAccess } from "./types.ts";
+
+/** The tool a `tools/call` request targets, once the name was found in the registry. */
+export interface ObservedTool {
+  /** Spec name (`cobre/validate`) whatever naming the client sees. */
+  name: string;
+  /** The name the client used (`cobre_validate` under portable naming). */
+  servedName: string;
+  access: ToolAccess;
+  /** The tool's spec timeout; the Gate may shorten or lift it in its verdict. */
+  timeoutMs: number | null;
+  /** Arguments as received, before validation. */
+  arguments: unknown;
+}
+
+/** One incoming request as observers see it. */
+export interface ObservedRequest {
+  method: string;
+  requestId: string | number;
+  sessionId: string;
+  serverId: string;
+  mode: ServerMode;
+  progressToken: string | number | null;
+  /** `Date.now()` when the server received the request. */
+  receivedAtMs: number;
+  /** Present for `tools/call` of a known tool. */
+  tool: ObservedTool | null;
+}
+
+/** What `admit` decides. `timeoutMs` (when given) replaces the tool's own timeout. */
+export type Admission =
+  | { allow: true; timeoutMs?: number | null }
+  | { allow: false; error: ErrorRecord };
+
+/** How a request ended. */
+export type RequestOutcome =
+  | "ok"
+  | "tool-error"
+  | "invalid-arguments"
+  | "denied"
+  | "timeout"
+  | "cancelled"
+  | "protocol-error";
+
+/** What observers learn when a request ends. */
+export interface RequestCompletion {
+  outcome: RequestOutcome;
+  /** The record sent to the client, for every outcome but `ok` and `protocol-error`. */
+  error: ErrorRecord | null;
+  durationMs: number;
+}
+
+/** Implemented by the Gate, the Flight Recorder and the job store; every hook is optional. */
+export interface RequestObserver {
+  /** Before the handler runs; a denial ends the request with its record. */
+  admit?(request: ObservedRequest): Admission | Promise<Admission>;
+  /** After the response was decided (not necessarily delivered). */
+  finished?(request: ObservedRequest, completion: RequestCompletion): void | Promise<void>;
+  /** For each progress update a handler reports; `sent` is false without a progress token. */
+  progress?(request: ObservedRequest, update: ProgressUpdate, sent: boolean): void;
+}
+
+/** Reports observer failures; the server passes its operator log. */
+export type ObserverFailureReport = (hook: string, error: unknown) => void;
+
+/**
+ * Asks every observer in turn; the first denial wins. An observer that throws denies too, since
+ * a Gate that cannot decide must not let the call through.
+ */
+export async function admitRequest(
+  observers: readonly RequestObserver[],
+  request: ObservedRequest,
+  report: ObserverFailureReport,
+): Promise<Admission> {
+  let admission: Admission = { allow: true };
+  for (const observer of observers) {
+    if (!observer.admit) continue;
+    let verdict: Admission;
+    try {
+      verdict = await observer.admit(request);
+    } catch (error) {
+      report("admit", error);
+      return {
+        allow: false,
+        error: {
+          kind: "PermissionDenied",
+          message: "The request could not be authorised.",
+          context: { method: request.method },
+          suggestion: null,
+        },
+      };
+    }
+    if (!verdict.allow) return verdict;
+    // A later observer may override the timeout an earlier one set.
+    if (verdict.timeoutMs !== undefined) admission = { allow: true, timeoutMs: verdict.timeoutMs };
+  }
+  return admission;
+}
+
+/** Tells every observer how a request ended; failures are reported, never rethrown. */
+export async function reportFinished(
+  observers: readonly RequestObserver[],
+  request: ObservedRequest,
+  completion: RequestCompletion,
+  report: ObserverFailureReport,
+): Promise<void> {
+  for (const observer of observers) {
+    if (!observer.finished) continue;
+    try {
+      await observer.finished(request, completion);
+    } catch (error) {
+      report("finished", error);
+    }
+  }
+}
+
+/** Tells every observer about one progress update. */
+export function reportProgress(
+  observers: readonly RequestObserver[],
+  request: ObservedRequest,
+  update: ProgressUpdate,
+  sent: boolean,
+  report: ObserverFailureReport,
+): void {
+  for (const observer of observers) {
+    if (!observer.progress) continue;
+    try {
+      observer.progress(request, update, sent);
+    } catch (error) {
+      report("progress", error);
+    }
+  }
+}

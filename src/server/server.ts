@@ -1,0 +1,340 @@
+/**
+ * The MCP server core on the SDK's low-level `Server` (the high-level `McpServer` warns on every
+ * tool name containing `/`). Each feature contributes its capabilities and its request handlers;
+ * capabilities are declared only for features actually registered, so adding resources or
+ * prompts later is one more entry in `features`.
+ *
+ * Every request this module handles passes the observers (Gate, Flight Recorder) before and after.
+ *
+ * @module
+ */
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type RequestHandlerExtra,
+  Server,
+  type ServerCapabilities,
+  type ServerNotification,
+  type ServerRequest,
+  SetLevelRequestSchema,
+  type Transport,
+} from "./sdk.ts";
+import type { ErrorRecord } from "../common/mod.ts";
+import { type LogMessage, ServerLog } from "./logger.ts";
+import {
+  type Admission,
+  admitRequest,
+  type ObservedRequest,
+  type ObservedTool,
+  reportFinished,
+  type RequestCompletion,
+  type RequestObserver,
+} from "./observer.ts";
+import { executeToolCall, type ToolCallEnvironment } from "./tool_call.ts";
+import { buildToolRegistry, type RegisteredTool } from "./tool_registry.ts";
+import { toolFailure } from "./tool_results.ts";
+import type { ToolNaming } from "./tool_names.ts";
+import { servedToolName } from "./tool_names.ts";
+import type { AnyToolDefinition, ServerMode, ToolSandbox } from "./types.ts";
+import { COBRE_MCP_VERSION } from "./version.ts";
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Admitted = Extract<Admission, { allow: true }>;
+type Handled<T> = { value: T; completion: RequestCompletion };
+
+/** How to build one server (one per session). */
+export interface CobreServerOptions {
+  tools: readonly AnyToolDefinition[];
+  sandbox: ToolSandbox;
+  mode: ServerMode;
+  toolNaming?: ToolNaming;
+  /** Gate, Flight Recorder, job store: asked and told about every request, in this order. */
+  observers?: readonly RequestObserver[];
+  log?: ServerLog;
+  /** Identifies this server process in audit records; random when omitted. */
+  serverId?: string;
+  /** Identifies this session; random when omitted (stdio has one session per process). */
+  sessionId?: string;
+  /** Aborted on shutdown: handlers stop, and may still answer within the drain grace. */
+  shutdownSignal?: AbortSignal;
+}
+
+/** A server ready to connect to one transport. */
+export interface CobreServer {
+  /** The SDK server, for transports and tests. */
+  readonly sdk: Server;
+  readonly serverId: string;
+  readonly sessionId: string;
+  readonly log: ServerLog;
+  connect(transport: Transport): Promise<void>;
+  /** Requests whose handler has not returned yet. */
+  inFlight(): number;
+  /** Resolves once no request is in flight, or after `graceMs`, whichever is first. */
+  drain(graceMs: number): Promise<void>;
+  /** Closes the transport; in-flight handlers see their signal aborted. */
+  close(): Promise<void>;
+  /** Resolves when the connection has closed, from either side. */
+  readonly closed: Promise<void>;
+}
+
+/** The state features share while registering handlers. */
+interface ServerCore {
+  readonly sdk: Server;
+  readonly log: ServerLog;
+  readonly observers: readonly RequestObserver[];
+  readonly env: ToolCallEnvironment;
+  readonly registry: Map<string, RegisteredTool>;
+  /**
+   * Runs `handle` as an observed request, tracked for draining: observers admit it first (a
+   * denial is answered by `deny`, a JSON-RPC error unless given), and hear how it ended.
+   */
+  observe<T>(
+    method: string,
+    extra: Extra,
+    tool: ObservedTool | null,
+    handle: (request: ObservedRequest, admission: Admitted) => Promise<Handled<T>>,
+    deny?: (error: ErrorRecord) => T,
+  ): Promise<T>;
+}
+
+/** One capability of the server: what it declares and the handlers that serve it. */
+interface ServerFeature {
+  capabilities: ServerCapabilities;
+  register(core: ServerCore): void;
+}
+
+const toolsFeature: ServerFeature = {
+  capabilities: { tools: { listChanged: false } },
+  register(core) {
+    const listings = [...core.registry.values()].map((tool) => tool.listing);
+    core.sdk.setRequestHandler(
+      ListToolsRequestSchema,
+      (_request, extra) =>
+        core.observe("tools/list", extra, null, (request) =>
+          Promise.resolve({
+            value: { tools: listings },
+            completion: completion("ok", null, request),
+          })),
+    );
+    core.sdk.setRequestHandler(CallToolRequestSchema, (call, extra) => {
+      const name = call.params.name;
+      const tool = core.registry.get(name);
+      if (!tool) {
+        return core.observe("tools/call", extra, null, () => {
+          // A protocol error per MCP: the caller named something that was never listed.
+          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
+        });
+      }
+      const observedTool: ObservedTool = {
+        name: tool.definition.name,
+        servedName: tool.servedName,
+        access: tool.definition.access,
+        timeoutMs: tool.definition.timeoutMs,
+        arguments: call.params.arguments,
+      };
+      return core.observe<CallToolResult>(
+        "tools/call",
+        extra,
+        observedTool,
+        async (request, admission) => {
+          const outcome = await executeToolCall(core.env, tool, {
+            arguments: call.params.arguments,
+            signal: extra.signal,
+            timeoutMs: admission.timeoutMs !== undefined
+              ? admission.timeoutMs
+              : tool.definition.timeoutMs,
+            sendProgress: (params) =>
+              extra.sendNotification({ method: "notifications/progress", params }),
+            sendLog: (params) =>
+              extra.sendNotification({ method: "notifications/message", params }),
+          }, request);
+          return {
+            value: outcome.result,
+            completion: completion(outcome.outcome, outcome.error, request),
+          };
+        },
+        // Tool execution errors, denials included, reach the agent as records it can read.
+        toolFailure,
+      );
+    });
+  },
+};
+
+const loggingFeature: ServerFeature = {
+  capabilities: { logging: {} },
+  register(core) {
+    // Replaces the SDK's own handler so one threshold governs both session-wide and
+    // request-related messages.
+    core.sdk.setRequestHandler(
+      SetLevelRequestSchema,
+      (request, extra) =>
+        core.observe("logging/setLevel", extra, null, (observed) => {
+          core.log.setClientLevel(request.params.level);
+          return Promise.resolve({ value: {}, completion: completion("ok", null, observed) });
+        }),
+    );
+    core.sdk.oninitialized = () => {
+      core.log.attachClient((message: LogMessage) => core.sdk.sendLoggingMessage(message));
+    };
+  },
+};
+
+function completion(
+  outcome: RequestCompletion["outcome"],
+  error: RequestCompletion["error"],
+  request: ObservedRequest,
+): RequestCompletion {
+  return { outcome, error, durationMs: Date.now() - request.receivedAtMs };
+}
+
+function denyWithProtocolError(error: ErrorRecord): never {
+  throw new McpError(ErrorCode.InvalidRequest, error.message);
+}
+
+function reportObserverFailure(log: ServerLog) {
+  return (hook: string, error: unknown) =>
+    log.operator("error", `request observer hook "${hook}" failed`, {
+      detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+}
+
+function instructionsFor(
+  registry: Map<string, RegisteredTool>,
+  mode: ServerMode,
+  naming: ToolNaming,
+) {
+  const name = (spec: string) => servedToolName(spec, naming);
+  const has = (spec: string) => registry.has(name(spec));
+  const flow = ["cobre/inspect-case", "cobre/validate", "cobre/get-config-schema"]
+    .filter(has).map(name).join(", ");
+  return [
+    "Cobre hydrothermal dispatch studies (SDDP) for agents.",
+    "Every path argument must be an absolute path inside the directories this server was started",
+    "with; other paths are refused.",
+    flow ? `Start with: ${flow}.` : "",
+    "Failures come back as JSON records {kind, message, context, suggestion}: follow the suggestion.",
+    mode === "read-only"
+      ? "This server is read-only: tools that write (training, export) are disabled."
+      : "This server may write outputs inside its allowed directories.",
+  ].filter((line) => line !== "").join(" ");
+}
+
+/** Builds a server for one session. Throws if two tools end up with the same served name. */
+export function createCobreServer(options: CobreServerOptions): CobreServer {
+  const serverId = options.serverId ?? crypto.randomUUID();
+  const sessionId = options.sessionId ?? crypto.randomUUID();
+  const log = options.log ?? new ServerLog();
+  const naming = options.toolNaming ?? "spec";
+  const observers = options.observers ?? [];
+  const registry = buildToolRegistry(options.tools, naming, options.mode);
+  const features: ServerFeature[] = [toolsFeature, loggingFeature];
+
+  const capabilities = features.reduce<ServerCapabilities>(
+    (all, feature) => ({ ...all, ...feature.capabilities }),
+    {},
+  );
+  const sdk = new Server(
+    { name: "cobre-mcp", title: "Cobre MCP server", version: COBRE_MCP_VERSION },
+    { capabilities, instructions: instructionsFor(registry, options.mode, naming) },
+  );
+
+  let inFlight = 0;
+  const idleWaiters = new Set<() => void>();
+  const settle = () => {
+    inFlight -= 1;
+    if (inFlight === 0) { for (const wake of idleWaiters) wake(); }
+  };
+
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  sdk.onclose = () => {
+    log.attachClient(null);
+    markClosed();
+  };
+  sdk.onerror = (error) => log.operator("warning", "protocol error", { detail: error.message });
+
+  const core: ServerCore = {
+    sdk,
+    log,
+    observers,
+    registry,
+    env: {
+      sandbox: options.sandbox,
+      mode: options.mode,
+      log,
+      observers,
+      sessionId,
+      serverId,
+      shutdownSignal: options.shutdownSignal ?? new AbortController().signal,
+    },
+    async observe(method, extra, tool, handle, deny = denyWithProtocolError) {
+      const request: ObservedRequest = {
+        method,
+        requestId: extra.requestId,
+        sessionId,
+        serverId,
+        mode: options.mode,
+        progressToken: extra._meta?.progressToken ?? null,
+        receivedAtMs: Date.now(),
+        tool,
+      };
+      const report = reportObserverFailure(log);
+      inFlight += 1;
+      try {
+        const admission = await admitRequest(observers, request, report);
+        if (!admission.allow) {
+          await reportFinished(
+            observers,
+            request,
+            completion("denied", admission.error, request),
+            report,
+          );
+          return deny(admission.error);
+        }
+        let handled: Awaited<ReturnType<typeof handle>>;
+        try {
+          handled = await handle(request, admission);
+        } catch (error) {
+          await reportFinished(
+            observers,
+            request,
+            completion("protocol-error", null, request),
+            report,
+          );
+          throw error;
+        }
+        await reportFinished(observers, request, handled.completion, report);
+        return handled.value;
+      } finally {
+        settle();
+      }
+    },
+  };
+  for (const feature of features) feature.register(core);
+
+  return {
+    sdk,
+    serverId,
+    sessionId,
+    log,
+    closed,
+    connect: (transport) => sdk.connect(transport),
+    inFlight: () => inFlight,
+    drain(graceMs) {
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          idleWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, graceMs);
+        idleWaiters.add(done);
+      });
+    },
+    close: () => sdk.close(),
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Runs one `tools/call` for a known tool: write-mode check, argument validation, the handler under
+ * its timeout and the request's abort signal, and the result check against the output schema.
+ * Every failure becomes an error record; nothing a handler throws escapes as a JSON-RPC error.
+ *
+ * @module
+ */
+import type { CallToolResult } from "./sdk.ts";
+import { type ErrorRecord, errorRecord } from "../common/mod.ts";
+import type { ServerLog } from "./logger.ts";
+import type { ObservedRequest, RequestObserver, RequestOutcome } from "./observer.ts";
+import { reportProgress } from "./observer.ts";
+import { progressSender, type ProgressSink } from "./progress.ts";
+import { type RegisteredTool, WRITE_DISABLED_MESSAGE } from "./tool_registry.ts";
+import { recordOf, toolFailure, toolSuccess } from "./tool_results.ts";
+import type { ClientLogSink } from "./logger.ts";
+import type { ServerMode, ToolContext, ToolSandbox } from "./types.ts";
+
+/** What stays the same for every call of a session. */
+export interface ToolCallEnvironment {
+  sandbox: ToolSandbox;
+  mode: ServerMode;
+  log: ServerLog;
+  observers: readonly RequestObserver[];
+  sessionId: string;
+  serverId: string;
+  /**
+   * Aborted when the server shuts down (SIGTERM). Handlers see their signal aborted but may still
+   * return a partial result (spec SS2.2: `cobre/run` checkpoints and reports what it has); the
+   * shutdown's grace period bounds how long the server waits for it.
+   */
+  shutdownSignal: AbortSignal;
+}
+
+/** What one request brings: its arguments and the channels back to its caller. */
+export interface ToolCallRequest {
+  arguments: unknown;
+  signal: AbortSignal;
+  /** The effective timeout after the Gate's verdict; null for none. */
+  timeoutMs: number | null;
+  sendProgress: ProgressSink;
+  sendLog: ClientLogSink;
+}
+
+/** The result for the client and what observers are told about it. */
+export interface ToolCallOutcome {
+  result: CallToolResult;
+  outcome: RequestOutcome;
+  error: ErrorRecord | null;
+}
+
+type Settled =
+  | { kind: "returned"; value: object }
+  | { kind: "threw"; error: unknown }
+  | { kind: "timeout" }
+  | { kind: "cancelled" };
+
+function failed(outcome: RequestOutcome, error: ErrorRecord): ToolCallOutcome {
+  return { result: toolFailure(error), outcome, error };
+}
+
+/**
+ * Runs the handler until it settles, the timeout passes or the request is aborted, whichever
+ * comes first. The handler's own signal is aborted in the latter two cases so it can stop work.
+ */
+async function runBounded(
+  run: (signal: AbortSignal) => Promise<object>,
+  requestSignal: AbortSignal,
+  shutdownSignal: AbortSignal,
+  timeoutMs: number | null,
+): Promise<Settled> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onRequestAbort: (() => void) | undefined;
+  const onShutdown = () => controller.abort(shutdownSignal.reason);
+  if (shutdownSignal.aborted) onShutdown();
+  else shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  const stopped = new Promise<Settled>((resolve) => {
+    onRequestAbort = () => {
+      controller.abort(requestSignal.reason);
+      resolve({ kind: "cancelled" });
+    };
+    if (requestSignal.aborted) onRequestAbort();
+    else requestSignal.addEventListener("abort", onRequestAbort, { once: true });
+    if (timeoutMs !== null) {
+      timer = setTimeout(() => {
+        controller.abort(new DOMException("The tool's timeout passed", "TimeoutError"));
+        resolve({ kind: "timeout" });
+      }, timeoutMs);
+    }
+  });
+  // Never rejects, so a handler that fails after its timeout cannot become an unhandled rejection.
+  const settled = Promise.resolve()
+    .then(() => run(controller.signal))
+    .then(
+      (value): Settled => ({ kind: "returned", value }),
+      (error): Settled => ({ kind: "threw", error }),
+    );
+  try {
+    return await Promise.race([settled, stopped]);
+  } finally {
+    clearTimeout(timer);
+    if (onRequestAbort) requestSignal.removeEventListener("abort", onRequestAbort);
+    shutdownSignal.removeEventListener("abort", onShutdown);
+  }
+}
+
+/** Executes a call of `tool`; `observed` is the request as observers saw it at admission. */
+export async function executeToolCall(
+  env: ToolCallEnvironment,
+  tool: RegisteredTool,
+  request: ToolCallRequest,
+  observed: ObservedRequest,
+): Promise<ToolCallOutcome> {
+  const { definition } = tool;
+  if (definition.access === "write" && env.mode === "read-only") {
+    return failed(
+      "denied",
+      errorRecord("WriteDisabled", WRITE_DISABLED_MESSAGE, { tool: definition.name }, null),
+    );
+  }
+  const checked = tool.validators.checkArguments(request.arguments);
+  if (!checked.ok) return failed("invalid-arguments", checked.error);
+
+  const logger = env.log.logger(request.sendLog);
+  const operatorReport = (hook: string, error: unknown) =>
+    env.log.operator("error", `observer ${hook} failed`, { detail: String(error) });
+  const sendProgress = progressSender(
+    observed.progressToken,
+    request.sendProgress,
+    (update, sent) => reportProgress(env.observers, observed, update, sent, operatorReport),
+  );
+  const settled = await runBounded(
+    (signal) => {
+      const ctx: ToolContext = {
+        sandbox: env.sandbox,
+        mode: env.mode,
+        logger,
+        sendProgress: (update) => signal.aborted ? Promise.resolve() : sendProgress(update),
+        signal,
+        requestId: observed.requestId,
+        progressToken: observed.progressToken,
+        sessionId: env.sessionId,
+        serverId: env.serverId,
+      };
+      return definition.handler(checked.args as never, ctx);
+    },
+    request.signal,
+    env.shutdownSignal,
+    request.timeoutMs,
+  );
+
+  switch (settled.kind) {
+    case "returned": {
+      const mismatch = tool.validators.checkResult(settled.value);
+      if (mismatch !== null) {
+        env.log.operator("error", `${definition.name} returned a result outside its outputSchema`, {
+          detail: mismatch,
+        });
+        return failed("tool-error", recordOf(new Error(mismatch), definition.name));
+      }
+      return { result: toolSuccess(settled.value), outcome: "ok", error: null };
+    }
+    case "threw": {
+      const record = recordOf(settled.error, definition.name);
+      if (record.kind === "InternalError") {
+        const error = settled.error;
+        env.log.operator("error", `${definition.name} threw`, {
+          detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
+      }
+      return failed("tool-error", record);
+    }
+    case "timeout":
+      return failed(
+        "timeout",
+        errorRecord(
+          "Timeout",
+          `${definition.name} did not finish within ${request.timeoutMs} ms and was stopped.`,
+          { tool: definition.name, timeout_ms: request.timeoutMs },
+          "Retry once the server is less busy, or narrow the request (fewer rows, a smaller case).",
+        ),
+      );
+    case "cancelled":
+      // The SDK sends nothing for a cancelled request; observers still learn how it ended.
+      return failed(
+        "cancelled",
+        errorRecord("Cancelled", `${definition.name} was cancelled.`, { tool: definition.name }),
+      );
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The shapes a tool is written against: its definition, the context its handler receives, and the
+ * small sandbox surface it may touch. Kept free of SDK types so tools stay plain TypeScript.
+ *
+ * @module
+ */
+import type { FileAccess, JsonValue } from "../common/mod.ts";
+import type { Logger } from "./logger.ts";
+
+/** Whether the runtime grants write permission to the allowed directories. */
+export type ServerMode = "read-only" | "read-write";
+
+/** What a tool does to the filesystem; `write` tools are refused in read-only mode. */
+export type ToolAccess = "read" | "write";
+
+/** A JSON Schema whose root is an object, as MCP requires for tool input and output schemas. */
+export interface JsonObjectSchema {
+  type: "object";
+  properties?: Record<string, object>;
+  required?: string[];
+  [keyword: string]: unknown;
+}
+
+/** MCP tool annotations (hints for clients; never trusted for security decisions). */
+export interface ToolHints {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/**
+ * The part of the security sandbox a tool needs: map an agent-supplied path to a canonical path
+ * inside the allowed directories (or throw a `CobreError` that does not reveal them), and do all
+ * I/O through the checked file access.
+ */
+export interface ToolSandbox {
+  resolve(path: string): Promise<string>;
+  readonly access: FileAccess;
+}
+
+/** One progress step of a long request; `metadata` is the Cobre-specific payload (spec SS6.2). */
+export interface ProgressUpdate {
+  progress: number;
+  total?: number | null;
+  message?: string;
+  metadata?: Record<string, JsonValue>;
+}
+
+/** Everything a handler may use; it gets nothing else (no raw paths, no server internals). */
+export interface ToolContext {
+  readonly sandbox: ToolSandbox;
+  readonly mode: ServerMode;
+  /** Logs to stderr and, filtered by `logging/setLevel`, to the client as related to this call. */
+  readonly logger: Logger;
+  /** Sends `notifications/progress` when the caller asked for it; a no-op otherwise. */
+  sendProgress(update: ProgressUpdate): Promise<void>;
+  /** Aborted when the client cancels, the connection closes or the tool's timeout passes. */
+  readonly signal: AbortSignal;
+  readonly requestId: string | number;
+  readonly progressToken: string | number | null;
+  readonly sessionId: string;
+  readonly serverId: string;
+}
+
+/**
+ * One MCP tool: spec name, schemas copied from the Cobre MCP spec SS2, spec timeout and the
+ * handler. Arguments reach the handler only after they validated against `inputSchema`.
+ */
+export interface ToolDefinition<Args = Record<string, unknown>, Result extends object = object> {
+  /** Spec name, e.g. `cobre/validate`; `--tool-names portable` serves it as `cobre_validate`. */
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: JsonObjectSchema;
+  /** Must resolve `#/$defs/ErrorRecord` itself when it refers to it (see `withErrorRecordDefs`). */
+  outputSchema: JsonObjectSchema;
+  annotations: ToolHints;
+  /** Spec default timeout in milliseconds; null for none (`cobre/run`). */
+  timeoutMs: number | null;
+  access: ToolAccess;
+  // A method, not a property, so a definition with narrower `Args` still fits the registry type.
+  handler(args: Args, ctx: ToolContext): Promise<Result>;
+}
+
+/**
+ * A tool as the registry stores it. `never` accepts every argument type; the framework passes the
+ * arguments only after they validated against the tool's own `inputSchema`.
+ */
+export type AnyToolDefinition = ToolDefinition<never, object>;
