@@ -24,5 +24,5 @@ export type {
   ServerRequest,
   Tool,
 } from "@modelcontextprotocol/sdk/types";
-export type { Transport } from "@modelcontextprotocol/sdk/shared/transport";
+export type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport";
 export type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol";

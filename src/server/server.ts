@@ -36,6 +36,7 @@ import {
 import { executeToolCall, type ToolCallEnvironment } from "./tool_call.ts";
 import { buildToolRegistry, type RegisteredTool } from "./tool_registry.ts";
 import { toolFailure } from "./tool_results.ts";
+import { PendingRequests, TrackedTransport } from "./pending_requests.ts";
 import type { ToolNaming } from "./tool_names.ts";
 import { servedToolName } from "./tool_names.ts";
 import type { AnyToolDefinition, ServerMode, ToolSandbox } from "./types.ts";
@@ -70,9 +71,9 @@ export interface CobreServer {
   readonly sessionId: string;
   readonly log: ServerLog;
   connect(transport: Transport): Promise<void>;
-  /** Requests whose handler has not returned yet. */
+  /** Requests received and not yet answered. */
   inFlight(): number;
-  /** Resolves once no request is in flight, or after `graceMs`, whichever is first. */
+  /** Resolves once every request received has been answered, or after `graceMs`. */
   drain(graceMs: number): Promise<void>;
   /** Closes the transport; in-flight handlers see their signal aborted. */
   close(): Promise<void>;
@@ -88,7 +89,7 @@ interface ServerCore {
   readonly env: ToolCallEnvironment;
   readonly registry: Map<string, RegisteredTool>;
   /**
-   * Runs `handle` as an observed request, tracked for draining: observers admit it first (a
+   * Runs `handle` as an observed request: observers admit it first (a
    * denial is answered by `deny`, a JSON-RPC error unless given), and hear how it ended.
    */
   observe<T>(
@@ -241,12 +242,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     { capabilities, instructions: instructionsFor(registry, options.mode, naming) },
   );
 
-  let inFlight = 0;
-  const idleWaiters = new Set<() => void>();
-  const settle = () => {
-    inFlight -= 1;
-    if (inFlight === 0) { for (const wake of idleWaiters) wake(); }
-  };
+  const pending = new PendingRequests();
 
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -282,35 +278,30 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
         tool,
       };
       const report = reportObserverFailure(log);
-      inFlight += 1;
-      try {
-        const admission = await admitRequest(observers, request, report);
-        if (!admission.allow) {
-          await reportFinished(
-            observers,
-            request,
-            completion("denied", admission.error, request),
-            report,
-          );
-          return deny(admission.error);
-        }
-        let handled: Awaited<ReturnType<typeof handle>>;
-        try {
-          handled = await handle(request, admission);
-        } catch (error) {
-          await reportFinished(
-            observers,
-            request,
-            completion("protocol-error", null, request),
-            report,
-          );
-          throw error;
-        }
-        await reportFinished(observers, request, handled.completion, report);
-        return handled.value;
-      } finally {
-        settle();
+      const admission = await admitRequest(observers, request, report);
+      if (!admission.allow) {
+        await reportFinished(
+          observers,
+          request,
+          completion("denied", admission.error, request),
+          report,
+        );
+        return deny(admission.error);
       }
+      let handled: Awaited<ReturnType<typeof handle>>;
+      try {
+        handled = await handle(request, admission);
+      } catch (error) {
+        await reportFinished(
+          observers,
+          request,
+          completion("protocol-error", null, request),
+          report,
+        );
+        throw error;
+      }
+      await reportFinished(observers, request, handled.completion, report);
+      return handled.value;
     },
   };
   for (const feature of features) feature.register(core);
@@ -321,20 +312,9 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     sessionId,
     log,
     closed,
-    connect: (transport) => sdk.connect(transport),
-    inFlight: () => inFlight,
-    drain(graceMs) {
-      if (inFlight === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          idleWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, graceMs);
-        idleWaiters.add(done);
-      });
-    },
+    connect: (transport) => sdk.connect(new TrackedTransport(transport, pending)),
+    inFlight: () => pending.size,
+    drain: (graceMs) => pending.idle(graceMs),
     close: () => sdk.close(),
   };
 }
