@@ -374,15 +374,13 @@ export class JobStore {
     const owners = this.#db.prepare(
       `SELECT DISTINCT owner_id FROM ai_jobs WHERE status IN ${ACTIVE} AND owner_id != ?`,
     ).all(this.ownerId) as Row[];
-    const interrupted: Job[] = [];
-    for (const { owner_id } of owners) {
-      const ownerId = str(owner_id);
-      if (isOwnerAlive(this.#ownersDir, ownerId)) continue;
-      interrupted.push(
-        ...this.#interruptOwner(ownerId, "the process running it exited before it finished"),
-      );
-    }
-    return interrupted;
+    return owners.flatMap(({ owner_id }) => this.sweepOwner(str(owner_id)));
+  }
+
+  /** Like `sweepInterrupted`, for one owner: interrupts its active jobs if its process died. */
+  sweepOwner(ownerId: string): Job[] {
+    if (ownerId === this.ownerId || isOwnerAlive(this.#ownersDir, ownerId)) return [];
+    return this.#interruptOwner(ownerId, "the process running it exited before it finished");
   }
 
   #interruptOwner(ownerId: string, why: string): Job[] {

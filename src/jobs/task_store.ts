@@ -46,7 +46,6 @@ export interface DurableTaskStoreOptions {
 export type TaskStatusListener = (taskId: string, status: TaskStatus) => void;
 
 const DAY_MS = 86_400_000;
-const SWEEP_EVERY_MS = 1_000;
 
 function taskStatusOf(status: JobStatus): TaskStatus {
   switch (status) {
@@ -96,7 +95,6 @@ export class DurableTaskStore implements TaskStore {
   readonly #pollMs: number;
   readonly #pageSize: number;
   readonly #listeners = new Set<TaskStatusListener>();
-  #lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(jobs: JobStore, options: DurableTaskStoreOptions) {
     this.#jobs = jobs;
@@ -233,7 +231,8 @@ export class DurableTaskStore implements TaskStore {
   }
 
   listTasks(cursor?: string, sessionId?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
-    this.#sweepSometimes();
+    // Probing owners costs one lock attempt per other live process; cheap next to a list.
+    this.#jobs.sweepInterrupted();
     let after: { createdAt: string; jobId: string } | null = null;
     if (cursor !== undefined) {
       const anchor = this.#visibleRow(cursor, sessionId);
@@ -294,17 +293,9 @@ export class DurableTaskStore implements TaskStore {
     const status = String(row.status) as JobStatus;
     if (!TERMINAL_JOB_STATUSES.has(status) && row.owner_id !== this.#jobs.ownerId) {
       // Another process runs (or ran) it: find out whether that process still lives.
-      this.#sweepSometimes();
-      row = this.#row(taskId) ?? row;
+      if (this.#jobs.sweepOwner(String(row.owner_id)).length > 0) row = this.#row(taskId) ?? row;
     }
     return row;
-  }
-
-  #sweepSometimes(): void {
-    const now = this.#jobs.nowMs();
-    if (now - this.#lastSweepMs < SWEEP_EVERY_MS) return;
-    this.#lastSweepMs = now;
-    this.#jobs.sweepInterrupted();
   }
 
   #taskOf(row: Row): Task {
