@@ -36,10 +36,7 @@ export async function serveStdio(options: StdioServeOptions): Promise<void> {
 
   let ending = false;
   const end = async (reason: string) => {
-    if (ending) {
-      await server.close();
-      return;
-    }
+    if (ending) return;
     ending = true;
     log.operator("info", `session ending: ${reason}`, { in_flight: server.inFlight() });
     await server.drain(graceMs);

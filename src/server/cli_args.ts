@@ -1,0 +1,255 @@
+/**
+ * Command-line parsing for `main.ts`: pure functions from `Deno.args` (and, for defaults, the
+ * environment and current directory passed in) to a typed command, so every rule is testable.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import { isLogLevel, type LogLevel } from "./logger.ts";
+import { isToolNaming, type ToolNaming } from "./tool_names.ts";
+
+/** Options shared by every command that starts or describes a server. */
+export interface ServerSelection {
+  /** As given (`--allowed-dirs` or `COBRE_MCP_ALLOWED_DIRS`); null means "the default". */
+  allowedDirs: string[] | null;
+  stateDir: string | null;
+  toolNaming: ToolNaming;
+}
+
+/** `serve`: run the MCP server in this process under whatever permissions it was given. */
+export interface ServeCommand extends ServerSelection {
+  command: "serve";
+  transport: "stdio";
+  noSandbox: boolean;
+  logLevel: LogLevel;
+}
+
+/** `launch-line`: print the least-privilege command that starts the server. */
+export interface LaunchLineCommand extends ServerSelection {
+  command: "launch-line";
+  write: boolean;
+  json: boolean;
+}
+
+/** `launch`: start the server under its least-privilege launch line (what `task serve` runs). */
+export interface LaunchCommand extends ServerSelection {
+  command: "launch";
+  write: boolean;
+}
+
+/** `validate-cases <dir>`: validate every case directory in `dir` through a launched server. */
+export interface ValidateCasesCommand {
+  command: "validate-cases";
+  dir: string;
+  toolNaming: ToolNaming;
+}
+
+/** `help`, or no command at all. */
+export interface HelpCommand {
+  command: "help";
+}
+
+export type Command =
+  | ServeCommand
+  | LaunchLineCommand
+  | LaunchCommand
+  | ValidateCasesCommand
+  | HelpCommand;
+
+/** Bad command-line input; `main.ts` prints it with the usage and exits with code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const USAGE = `usage: main.ts <command> [options]
+
+commands:
+  serve            run the MCP server over stdio in this process (permissions as Deno granted)
+      --transport stdio          transport (only stdio for now)
+      --allowed-dirs a,b         directories agents may use (default: $COBRE_MCP_ALLOWED_DIRS,
+                                 colon-separated, else the current directory)
+      --state-dir d              server state, outside the allowed dirs
+                                 (default: $XDG_STATE_HOME/cobre-mcp or ~/.local/state/cobre-mcp)
+      --tool-names spec|portable spec names (cobre/validate) or portable ones (cobre_validate)
+      --log-level level          least severe level written to stderr (default: info)
+      --no-sandbox               allow starting with unrestricted read permission
+  launch           start \`serve\` under its least-privilege launch line (deno task serve)
+      same options as serve, plus --write to grant write access to the allowed dirs
+  launch-line      print that launch line and a client config snippet
+      --allowed-dirs a,b --state-dir d [--write] [--json] [--tool-names spec|portable]
+  validate-cases <dir>
+                   validate every case directory in <dir> through a launched server
+`;
+
+interface FlagSpec {
+  /** Takes a value (`--name value` or `--name=value`) or is a switch. */
+  value: boolean;
+}
+
+function parseFlags(
+  args: readonly string[],
+  specs: Record<string, FlagSpec>,
+): { flags: Map<string, string | true>; positionals: string[] } {
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (!arg.startsWith("--")) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const spec = specs[name];
+    if (!spec) throw new UsageError(`unknown option --${name}`);
+    if (flags.has(name)) throw new UsageError(`--${name} given twice`);
+    if (!spec.value) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      flags.set(name, true);
+      continue;
+    }
+    const value = eq !== -1 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || (eq === -1 && value.startsWith("--"))) {
+      throw new UsageError(`--${name} needs a value`);
+    }
+    flags.set(name, value);
+  }
+  return { flags, positionals };
+}
+
+function stringFlag(flags: Map<string, string | true>, name: string): string | null {
+  const value = flags.get(name);
+  return typeof value === "string" ? value : null;
+}
+
+/** Splits a comma-separated `--allowed-dirs` value, dropping empty entries. */
+export function splitDirList(value: string, separator: "," | ":"): string[] {
+  return value.split(separator).map((dir) => dir.trim()).filter((dir) => dir !== "");
+}
+
+function selection(flags: Map<string, string | true>): ServerSelection {
+  const dirs = stringFlag(flags, "allowed-dirs");
+  const allowedDirs = dirs === null ? null : splitDirList(dirs, ",");
+  if (allowedDirs !== null && allowedDirs.length === 0) {
+    throw new UsageError("--allowed-dirs needs at least one directory");
+  }
+  const naming = stringFlag(flags, "tool-names") ?? "spec";
+  if (!isToolNaming(naming)) {
+    throw new UsageError(`--tool-names must be spec or portable, not "${naming}"`);
+  }
+  return { allowedDirs, stateDir: stringFlag(flags, "state-dir"), toolNaming: naming };
+}
+
+const SELECTION_FLAGS: Record<string, FlagSpec> = {
+  "allowed-dirs": { value: true },
+  "state-dir": { value: true },
+  "tool-names": { value: true },
+};
+
+function noPositionals(command: string, positionals: string[]): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`${command} takes no positional argument, got "${positionals[0]}"`);
+  }
+}
+
+/** Parses `Deno.args`; throws `UsageError` for anything it does not understand. */
+export function parseCommandLine(args: readonly string[]): Command {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      return { command: "help" };
+    case "serve": {
+      const { flags, positionals } = parseFlags(rest, {
+        ...SELECTION_FLAGS,
+        transport: { value: true },
+        "no-sandbox": { value: false },
+        "log-level": { value: true },
+      });
+      noPositionals(command, positionals);
+      const transport = stringFlag(flags, "transport") ?? "stdio";
+      if (transport !== "stdio") {
+        throw new UsageError(`--transport must be stdio, not "${transport}"`);
+      }
+      const logLevel = stringFlag(flags, "log-level") ?? "info";
+      if (!isLogLevel(logLevel)) throw new UsageError(`--log-level "${logLevel}" is not a level`);
+      return {
+        command,
+        transport,
+        noSandbox: flags.has("no-sandbox"),
+        logLevel,
+        ...selection(flags),
+      };
+    }
+    case "launch-line": {
+      const { flags, positionals } = parseFlags(rest, {
+        ...SELECTION_FLAGS,
+        write: { value: false },
+        json: { value: false },
+      });
+      noPositionals(command, positionals);
+      return { command, write: flags.has("write"), json: flags.has("json"), ...selection(flags) };
+    }
+    case "launch": {
+      const { flags, positionals } = parseFlags(rest, {
+        ...SELECTION_FLAGS,
+        write: { value: false },
+      });
+      noPositionals(command, positionals);
+      return { command, write: flags.has("write"), ...selection(flags) };
+    }
+    case "validate-cases": {
+      const { flags, positionals } = parseFlags(rest, { "tool-names": { value: true } });
+      const [dir, extra] = positionals;
+      if (dir === undefined) throw new UsageError("validate-cases needs a directory");
+      if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+      return { command, dir, toolNaming: selection(flags).toolNaming };
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/** Where defaults come from; `main.ts` passes the real environment, tests a fixed one. */
+export interface DefaultsSource {
+  env(name: string): string | undefined;
+  cwd(): string;
+}
+
+/** The effective allowed dirs and state dir, absolute, after flags, environment and defaults. */
+export interface ResolvedDirectories {
+  allowedDirs: string[];
+  stateDir: string;
+}
+
+/**
+ * Applies the spec's precedence: `--allowed-dirs`, else `COBRE_MCP_ALLOWED_DIRS` (colon-
+ * separated), else the current directory; `--state-dir`, else `$XDG_STATE_HOME/cobre-mcp`, else
+ * `$HOME/.local/state/cobre-mcp`. Relative paths are taken against the current directory.
+ */
+export function resolveDirectories(
+  selected: Pick<ServerSelection, "allowedDirs" | "stateDir">,
+  source: DefaultsSource,
+): ResolvedDirectories {
+  const cwd = source.cwd();
+  const fromEnv = source.env("COBRE_MCP_ALLOWED_DIRS");
+  const envDirs = fromEnv === undefined ? [] : splitDirList(fromEnv, ":");
+  const given = selected.allowedDirs ?? (envDirs.length > 0 ? envDirs : [cwd]);
+  const allowedDirs = given.map((dir) => posix.resolve(cwd, dir));
+  let stateDir: string;
+  if (selected.stateDir !== null) {
+    stateDir = posix.resolve(cwd, selected.stateDir);
+  } else {
+    const xdg = source.env("XDG_STATE_HOME");
+    const home = source.env("HOME");
+    if (xdg !== undefined && posix.isAbsolute(xdg)) stateDir = posix.join(xdg, "cobre-mcp");
+    else if (home !== undefined && home !== "") {
+      stateDir = posix.join(home, ".local", "state", "cobre-mcp");
+    } else {
+      throw new UsageError("no --state-dir given and neither XDG_STATE_HOME nor HOME is set");
+    }
+  }
+  return { allowedDirs, stateDir };
+}
