@@ -1,0 +1,309 @@
+/**
+ * The sparse Parquet tables keyed by (entity, stage[, lag]): inflow and load statistics, AR
+ * coefficients, stage-varying bounds and penalty overrides. One generic reader checks key columns,
+ * value ranges, nulls and duplicate keys, so every table reports problems the same way.
+ *
+ * @module
+ */
+import type { Range } from "./fields.ts";
+import type { Issues } from "./issues.ts";
+import { checkPenaltyValue } from "./parse_penalties.ts";
+import { type CaseFiles, type ParquetColumnSpec, readParquet } from "./read.ts";
+
+/** A value column: `range` for plain values, `penalty` for penalty costs. */
+export interface ValueColumn {
+  name: string;
+  required: boolean;
+  range?: Range;
+  penalty?: boolean;
+}
+
+/** Layout of one keyed table. */
+export interface TableSpec {
+  file: string;
+  /** Entity key column, e.g. `hydro_id`, and how messages name it ("hydro"). */
+  entityColumn: string;
+  entityNoun: string;
+  /** Extra integer key columns after `stage_id` (e.g. `lag`), with their minimum. */
+  extraKeys?: { name: string; min: number }[];
+  values: ValueColumn[];
+}
+
+/** A validated row: key columns and values (null for absent optional values). */
+export interface TableRow {
+  entity_id: number;
+  stage_id: number;
+  keys: number[];
+  values: Record<string, number | null>;
+}
+
+/** The rows of a table, or null when the file is absent; "error" when unusable. */
+export type TableResult = TableRow[] | null | "error";
+
+function describeRange(range: Range): string {
+  const parts: string[] = [];
+  if (range.min !== undefined) parts.push(`${range.minExclusive ? ">" : ">="} ${range.min}`);
+  if (range.max !== undefined) parts.push(`${range.maxExclusive ? "<" : "<="} ${range.max}`);
+  return parts.length ? parts.join(" and ") : "finite";
+}
+
+function inRange(value: number, range: Range): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (range.min !== undefined && (range.minExclusive ? value <= range.min : value < range.min)) {
+    return false;
+  }
+  if (range.max !== undefined && (range.maxExclusive ? value >= range.max : value > range.max)) {
+    return false;
+  }
+  return true;
+}
+
+/** Reads and validates a keyed table. */
+export async function readTable(files: CaseFiles, spec: TableSpec): Promise<TableResult> {
+  const columns: ParquetColumnSpec[] = [
+    { name: spec.entityColumn, type: "INT32", required: true },
+    { name: "stage_id", type: "INT32", required: true },
+    ...(spec.extraKeys ?? []).map((k) => ({
+      name: k.name,
+      type: "INT32" as const,
+      required: true,
+    })),
+    ...spec.values.map((v) => ({ name: v.name, type: "DOUBLE" as const, required: v.required })),
+  ];
+  const result = await readParquet(files, spec.file, columns);
+  if (result.status === "absent") return null;
+  if (result.status === "error") return "error";
+  return validateRows(files.issues, spec, result.value);
+}
+
+function validateRows(
+  issues: Issues,
+  spec: TableSpec,
+  rows: Record<string, number | null | undefined>[],
+): TableRow[] | "error" {
+  const { file } = spec;
+  const out: TableRow[] = [];
+  const seen = new Set<string>();
+  let failed = false;
+  const keyNames = [spec.entityColumn, "stage_id", ...(spec.extraKeys ?? []).map((k) => k.name)];
+  rows.forEach((row, i) => {
+    const keys: number[] = [];
+    for (const name of keyNames) {
+      const v = row[name];
+      if (typeof v !== "number") {
+        failed = true;
+        issues.error(
+          "SchemaViolation",
+          `${file}: row ${i} has a null "${name}"`,
+          { file, entity_id: null, field: name, expected: "non-null INT32", actual: "null" },
+          `Every row of ${file} needs "${name}".`,
+        );
+        return;
+      }
+      keys.push(v);
+    }
+    const [entityId, stageId] = keys as [number, number, ...number[]];
+    const label = `row ${i} (${spec.entityNoun} ${entityId}, stage ${stageId}${
+      (spec.extraKeys ?? []).map((k, j) => `, ${k.name} ${keys[j + 2]}`).join("")
+    })`;
+    let rowOk = true;
+    (spec.extraKeys ?? []).forEach((k, j) => {
+      const v = keys[j + 2] ?? 0;
+      if (v < k.min) {
+        rowOk = false;
+        issues.error(
+          "OutOfRange",
+          `${file}: ${label} column "${k.name}" is ${v}, but must be >= ${k.min}`,
+          { file, entity_id: entityId, field: k.name, value: v, min: k.min, max: null },
+          `Use ${k.name} values starting at ${k.min}.`,
+        );
+      }
+    });
+    const values: Record<string, number | null> = {};
+    for (const column of spec.values) {
+      const v = row[column.name];
+      if (v === null || v === undefined) {
+        if (column.required) {
+          rowOk = false;
+          issues.error(
+            "SchemaViolation",
+            `${file}: ${label} has a null "${column.name}"`,
+            {
+              file,
+              entity_id: entityId,
+              field: column.name,
+              expected: "non-null DOUBLE",
+              actual: "null",
+            },
+            `Fill "${column.name}" in every row of ${file}.`,
+          );
+        }
+        values[column.name] = null;
+        continue;
+      }
+      if (column.penalty) {
+        if (!checkPenaltyValue(issues, file, entityId, column.name, v, `${file}: ${label}`)) {
+          rowOk = false;
+        }
+      } else if (!inRange(v, column.range ?? {})) {
+        rowOk = false;
+        const range = column.range ?? {};
+        issues.error(
+          "OutOfRange",
+          `${file}: ${label} column "${column.name}" is ${v}, but must be ${describeRange(range)}`,
+          {
+            file,
+            entity_id: entityId,
+            field: column.name,
+            value: Number.isFinite(v) ? v : String(v),
+            min: range.min ?? null,
+            max: range.max ?? null,
+          },
+          `Correct "${column.name}" for ${spec.entityNoun} ${entityId} at stage ${stageId}.`,
+        );
+      }
+      values[column.name] = v;
+    }
+    const key = keys.join(":");
+    if (seen.has(key)) {
+      rowOk = false;
+      issues.error(
+        "DuplicateId",
+        `${file}: ${label} repeats a key that an earlier row already defines`,
+        { file, entity_id: entityId, registry: `${file} (${keyNames.join(", ")})` },
+        `Keep one row per (${keyNames.join(", ")}) in ${file}.`,
+      );
+    }
+    seen.add(key);
+    if (!rowOk) {
+      failed = true;
+      return;
+    }
+    out.push({ entity_id: entityId, stage_id: stageId, keys, values });
+  });
+  return failed ? "error" : out;
+}
+
+const NON_NEGATIVE: Range = { min: 0 };
+const FINITE: Range = {};
+
+export const INFLOW_STATS: TableSpec = {
+  file: "scenarios/inflow_seasonal_stats.parquet",
+  entityColumn: "hydro_id",
+  entityNoun: "hydro",
+  values: [
+    { name: "mean_m3s", required: true, range: FINITE },
+    { name: "std_m3s", required: true, range: NON_NEGATIVE },
+  ],
+};
+
+export const INFLOW_AR: TableSpec = {
+  file: "scenarios/inflow_ar_coefficients.parquet",
+  entityColumn: "hydro_id",
+  entityNoun: "hydro",
+  extraKeys: [{ name: "lag", min: 1 }],
+  values: [
+    { name: "coefficient", required: true, range: FINITE },
+    { name: "residual_std_ratio", required: true, range: { min: 0, minExclusive: true, max: 1 } },
+  ],
+};
+
+export const LOAD_STATS: TableSpec = {
+  file: "scenarios/load_seasonal_stats.parquet",
+  entityColumn: "bus_id",
+  entityNoun: "bus",
+  values: [
+    { name: "mean_mw", required: true, range: FINITE },
+    { name: "std_mw", required: true, range: NON_NEGATIVE },
+  ],
+};
+
+export const HYDRO_BOUNDS: TableSpec = {
+  file: "constraints/hydro_bounds.parquet",
+  entityColumn: "hydro_id",
+  entityNoun: "hydro",
+  values: [
+    "min_turbined_m3s",
+    "max_turbined_m3s",
+    "min_storage_hm3",
+    "max_storage_hm3",
+    "min_outflow_m3s",
+    "max_outflow_m3s",
+    "min_generation_mw",
+    "max_generation_mw",
+    "max_diversion_m3s",
+    "filling_inflow_m3s",
+    "water_withdrawal_m3s",
+  ].map((name) => ({ name, required: false, range: NON_NEGATIVE })),
+};
+
+export const THERMAL_BOUNDS: TableSpec = {
+  file: "constraints/thermal_bounds.parquet",
+  entityColumn: "thermal_id",
+  entityNoun: "thermal",
+  values: ["min_generation_mw", "max_generation_mw", "cost_per_mwh"].map((name) => ({
+    name,
+    required: false,
+    range: NON_NEGATIVE,
+  })),
+};
+
+export const LINE_BOUNDS: TableSpec = {
+  file: "constraints/line_bounds.parquet",
+  entityColumn: "line_id",
+  entityNoun: "line",
+  values: ["direct_mw", "reverse_mw"].map((name) => ({
+    name,
+    required: false,
+    range: NON_NEGATIVE,
+  })),
+};
+
+export const BUS_PENALTY_OVERRIDES: TableSpec = {
+  file: "constraints/penalty_overrides_bus.parquet",
+  entityColumn: "bus_id",
+  entityNoun: "bus",
+  values: [{ name: "excess_cost", required: false, penalty: true }],
+};
+
+export const LINE_PENALTY_OVERRIDES: TableSpec = {
+  file: "constraints/penalty_overrides_line.parquet",
+  entityColumn: "line_id",
+  entityNoun: "line",
+  values: [{ name: "exchange_cost", required: false, penalty: true }],
+};
+
+/** Stage-overridable hydro penalties (the directional and inflow costs are not). */
+export const HYDRO_STAGE_PENALTY_FIELDS = [
+  "spillage_cost",
+  "fpha_turbined_cost",
+  "diversion_cost",
+  "storage_violation_below_cost",
+  "filling_target_violation_cost",
+  "turbined_violation_below_cost",
+  "outflow_violation_below_cost",
+  "outflow_violation_above_cost",
+  "generation_violation_below_cost",
+  "evaporation_violation_cost",
+  "water_withdrawal_violation_cost",
+] as const;
+
+export const HYDRO_PENALTY_OVERRIDES: TableSpec = {
+  file: "constraints/penalty_overrides_hydro.parquet",
+  entityColumn: "hydro_id",
+  entityNoun: "hydro",
+  values: HYDRO_STAGE_PENALTY_FIELDS.map((name) => ({ name, required: false, penalty: true })),
+};
+
+/** Every keyed table the loader reads, in reading order. */
+export const KEYED_TABLES = [
+  INFLOW_STATS,
+  INFLOW_AR,
+  LOAD_STATS,
+  HYDRO_BOUNDS,
+  THERMAL_BOUNDS,
+  LINE_BOUNDS,
+  BUS_PENALTY_OVERRIDES,
+  LINE_PENALTY_OVERRIDES,
+  HYDRO_PENALTY_OVERRIDES,
+] as const;
