@@ -35,7 +35,8 @@ export interface ToolHints {
  * I/O through the checked file access.
  */
 export interface ToolSandbox {
-  resolve(path: string): Promise<string>;
+  /** Canonical path of an existing entry (of the expected kind) inside the allowed directories. */
+  resolve(path: string, expect?: "any" | "file" | "dir"): Promise<string>;
   readonly access: FileAccess;
 }
 

@@ -35,7 +35,7 @@ export {
 export function testSandbox(root: string): ToolSandbox {
   return {
     access: directFileAccess,
-    async resolve(path: string): Promise<string> {
+    async resolve(path: string, expect: "any" | "file" | "dir" = "any"): Promise<string> {
       const refuse = () =>
         new CobreError(
           errorRecord("PermissionDenied", `Path '${path}' is not within the allowed directories`, {
@@ -50,6 +50,12 @@ export function testSandbox(root: string): ToolSandbox {
         throw refuse();
       }
       if (canonical !== root && !canonical.startsWith(`${root}/`)) throw refuse();
+      const info = await Deno.stat(canonical);
+      if ((expect === "dir" && !info.isDirectory) || (expect === "file" && !info.isFile)) {
+        throw new CobreError(
+          errorRecord("MissingFile", `Path '${path}' is not a ${expect}`, { path }),
+        );
+      }
       return canonical;
     },
   };
