@@ -1,0 +1,185 @@
+/**
+ * Maps the engine's `RunResult` (`src/engine/results.ts`) onto the Cobre output files and writes
+ * them atomically. The engine's row types already use Cobre's column names, so the mapping is
+ * mostly the policy checkpoint fields the engine does not track (capacity, active indices,
+ * metadata) and the manifest summaries.
+ *
+ * @module
+ */
+import type { FileAccess } from "../common/mod.ts";
+import type { RunResult, SimulationScenarioResult, TrainingResult } from "../engine/mod.ts";
+import type { PolicyMetadata, RunInfo, TrainingSummary } from "./manifests.ts";
+import { MANIFEST_VERSION } from "./manifests.ts";
+import type { PolicyStageCuts, PolicyStageStates } from "./policy_fbs.ts";
+import {
+  type EntityEntry,
+  type PolicyOutput,
+  RunOutputWriter,
+  type ScenarioTables,
+} from "./run_writer.ts";
+
+/** What the engine result does not carry: timestamps, producer, run options, entity names. */
+export interface RunOutputContext {
+  started_at: string;
+  completed_at: string;
+  /** Written as `cobre_version`; defaults to `cobre-mcp`. */
+  producer?: string;
+  hostname?: string;
+  stopping_mode?: string;
+  policy_mode?: string;
+  /** Entity names for `training/dictionaries/entities.csv` (enables name filters in queries). */
+  entities?: readonly EntityEntry[];
+}
+
+/** Producer string written when the context gives none. */
+export const DEFAULT_PRODUCER = "cobre-mcp";
+
+/** The training summary the manifests need, from the engine's training result. */
+export function trainingSummaryOf(
+  training: TrainingResult,
+  runStatus: RunResult["status"],
+  durationMs: number,
+): TrainingSummary {
+  return {
+    status: runStatus === "partial" ? "failed" : training.converged ? "converged" : "complete",
+    iterations_completed: training.iterations_completed,
+    max_iterations: training.max_iterations,
+    converged: training.converged,
+    converged_at: training.converged_at,
+    final_gap_percent: training.final_gap_percent,
+    termination_reason: training.termination_reason,
+    cuts_total_generated: training.cuts_total_generated,
+    cuts_total_active: training.cuts_total_active,
+    cuts_peak_active: training.cuts_peak_active,
+    duration_ms: durationMs,
+  };
+}
+
+/** The policy checkpoint of a training result (one `StageCuts` per stage with cuts). */
+export function policyOutputOf(
+  training: TrainingResult,
+  seed: number,
+  producer: string,
+  createdAt: string,
+): PolicyOutput {
+  const stateDimension = training.policy.state_dictionary.state_dimension;
+  const stages: PolicyStageCuts[] = training.policy.stages.map((stage) => ({
+    stage_id: stage.stage_id,
+    state_dimension: stateDimension,
+    // The engine keeps every generated cut, so the pool holds exactly its cuts.
+    capacity: stage.cuts.length,
+    warm_start_count: 0,
+    cuts: stage.cuts,
+    active_cut_indices: stage.cuts.flatMap((cut, index) => cut.is_active ? [index] : []),
+    populated_count: stage.cuts.length,
+  }));
+  const states: PolicyStageStates[] = training.policy.visited_states
+    .filter((visited) => visited.count > 0)
+    .map((visited) => ({
+      stage_id: visited.stage_id,
+      state_dimension: stateDimension,
+      count: visited.count,
+      data: visited.data,
+    }));
+  const forwardPasses = training.convergence.at(-1)?.forward_passes ?? 0;
+  const metadata: PolicyMetadata = {
+    version: MANIFEST_VERSION,
+    cobre_version: producer,
+    created_at: createdAt,
+    completed_iterations: training.iterations_completed,
+    final_lower_bound: training.final_lower_bound ?? 0,
+    best_upper_bound: training.final_upper_bound_mean,
+    state_dimension: stateDimension,
+    num_stages: stages.length,
+    max_iterations: training.max_iterations ?? training.iterations_completed,
+    forward_passes: forwardPasses,
+    warm_start_cuts: 0,
+    warm_start_counts: stages.map(() => 0),
+    rng_seed: seed,
+    total_visited_states: states.reduce((sum, s) => sum + s.count, 0),
+  };
+  return { stages, metadata, states };
+}
+
+/** The Hive partitions of one simulated scenario. */
+export function scenarioTablesOf(scenario: SimulationScenarioResult): ScenarioTables {
+  return {
+    scenario_id: scenario.scenario_id,
+    tables: {
+      costs: scenario.costs,
+      hydros: scenario.hydros,
+      thermals: scenario.thermals,
+      exchanges: scenario.exchanges,
+      buses: scenario.buses,
+      inflow_lags: scenario.inflow_lags,
+    },
+  };
+}
+
+/** The `run_info` part of the metadata for a run. */
+export function runInfoOf(result: RunResult, context: RunOutputContext): RunInfo {
+  return {
+    producer: context.producer ?? DEFAULT_PRODUCER,
+    hostname: context.hostname ?? "unknown",
+    solver: "highs",
+    solver_version: result.solver.solver_version || null,
+    started_at: context.started_at,
+    completed_at: context.completed_at,
+    seed: result.seed,
+    forward_passes: result.training.convergence.at(-1)?.forward_passes ?? null,
+    stopping_mode: context.stopping_mode ?? "any",
+    policy_mode: context.policy_mode ?? "fresh",
+    problem_dimensions: result.problem_dimensions,
+  };
+}
+
+/**
+ * Writes a run's complete output directory at `outputDir`, atomically: training convergence and
+ * dictionaries, the policy checkpoint, every simulated scenario partition, then metadata,
+ * manifests and `_SUCCESS` markers, then one rename into place.
+ */
+export async function writeRunOutput(
+  outputDir: string,
+  access: FileAccess,
+  result: RunResult,
+  context: RunOutputContext,
+): Promise<void> {
+  const run = runInfoOf(result, context);
+  const writer = await RunOutputWriter.open(outputDir, access);
+  try {
+    const training = result.training;
+    await writer.writeTraining(training.convergence, {
+      stateDictionary: training.policy.state_dictionary,
+      ...(context.entities ? { entities: context.entities } : {}),
+    });
+    if (training.policy.stages.length > 0) {
+      await writer.writePolicy(
+        policyOutputOf(training, result.seed, run.producer, run.completed_at),
+      );
+    }
+    const simulation = result.simulation;
+    if (simulation) {
+      for (const scenario of simulation.scenarios) {
+        await writer.writeScenario(scenarioTablesOf(scenario));
+      }
+    }
+    await writer.commit(run, {
+      training: trainingSummaryOf(training, result.status, result.solver.training_wall_ms),
+      ...(simulation
+        ? {
+          simulation: {
+            status: simulation.scenarios.length === simulation.scenarios_total
+              ? "complete" as const
+              : "partial" as const,
+            scenarios_total: simulation.scenarios_total,
+            scenarios_failed: 0,
+            duration_ms: result.solver.simulation_wall_ms,
+          },
+        }
+        : {}),
+    });
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
