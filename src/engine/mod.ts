@@ -8,3 +8,5 @@
  */
 export type * from "./results.ts";
 export type * from "./events.ts";
+export { trainAndSimulate } from "./run.ts";
+export type { RunOptions } from "./run.ts";

@@ -105,10 +105,10 @@ export interface TrainingResult {
 export interface SimulationCostRow {
   stage_id: number;
   block_id: null;
-  /** `discount_factor * immediate_cost` (present value of the stage's immediate cost). */
+  /** `immediate_cost + future_cost`: the stage LP's objective in $. */
   total_cost: number;
   immediate_cost: number;
-  /** Value of the future-cost variable theta at the end of the stage. */
+  /** Discounted future-cost term `d_t * theta` of the stage LP, in $. */
   future_cost: number;
   /** Cumulative discount factor from stage 0 to this stage. */
   discount_factor: number;

@@ -11,6 +11,10 @@
  *   Appended rows enter the basis with their slack basic, so a warm start stays valid.
  * - `load()` discards the basis. `setBasis()` installs one the caller saved with `getBasis()`;
  *   it must have been taken from a model with the same columns and number of rows.
+ *   `resetBasis()` discards solver state so the next solve starts cold. Installing a basis (or
+ *   resetting) right before a solve makes its result depend only on the model, the bounds and
+ *   that basis, not on earlier solves: this is what lets work move between Workers and still
+ *   give bit-identical results.
  *
  * ## What the caller must do on failure
  *
@@ -100,6 +104,8 @@ export interface LpSolver {
   rowDuals(): Float64Array;
   getBasis(): LpBasis | null;
   setBasis(basis: LpBasis): void;
+  /** Discards the basis and solver state: the next solve starts from the logical basis. */
+  resetBasis(): void;
   readonly stats: LpSolverStats;
   /** Releases the native model; the solver must not be used afterwards. */
   dispose(): void;

@@ -131,6 +131,10 @@ export class PersistentHighsSolver implements LpSolver {
     this.#model.setBasis({ colStatus: basis.colStatus, rowStatus: basis.rowStatus });
   }
 
+  resetBasis(): void {
+    this.#model.clearSolver();
+  }
+
   dispose(): void {
     this.#model.dispose();
   }

@@ -141,6 +141,8 @@ export class RebuildingHighsSolver implements LpSolver {
 
   setBasis(_basis: LpBasis): void {}
 
+  resetBasis(): void {}
+
   dispose(): void {
     this.#model = null;
   }

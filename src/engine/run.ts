@@ -1,0 +1,252 @@
+/**
+ * The run API: train a policy for a case and simulate it, reporting progress as events.
+ *
+ * Designed to run inside a Worker (see `worker.ts`): it only yields to the event loop between
+ * iterations and simulation batches, which is where cancellation is checked. A cancelled run
+ * returns `status: "partial"` with the policy of the last completed iteration.
+ *
+ * @module
+ */
+import type { CaseModel } from "./case_types.ts";
+import type { Cut } from "./cuts.ts";
+import type { EngineEvent } from "./events.ts";
+import type { Executor } from "./executor.ts";
+import { LocalExecutor, WorkerExecutor } from "./executor.ts";
+import type { LpMode } from "./lp/mod.ts";
+import { defaultHighsWasmPath, loadHighsRuntime } from "./lp/mod.ts";
+import { ExecutorPool } from "./pool.ts";
+import type {
+  CutRecord,
+  PolicyResult,
+  RunResult,
+  SimulationResult,
+  SimulationScenarioResult,
+  SolverStats,
+  StateDictionary,
+  TrainingResult,
+} from "./results.ts";
+import type { EngineSetup } from "./setup.ts";
+import { prepareSetup } from "./setup.ts";
+import { COST_SCALE } from "./stage_lp.ts";
+import { maxIterations } from "./stopping.ts";
+import { meanStd, newTrainingState, train } from "./training.ts";
+import type { TrainingState } from "./training.ts";
+
+/** Options of `trainAndSimulate`. */
+export interface RunOptions {
+  /** Which phases to run; each defaults to the case config (`training.enabled`, `simulation.enabled`). */
+  phases?: { training?: boolean; simulation?: boolean };
+  /** Aborting stops the run at the next iteration (or simulation batch) boundary. */
+  signal?: AbortSignal;
+  /** Polled at the same boundaries as `signal`. */
+  shouldStop?: () => boolean;
+  onEvent?: (event: EngineEvent) => void;
+  /** Threads that solve LPs (this one plus `workers - 1` solver Workers). Default 1. */
+  workers?: number;
+  /** Persistent stage LPs (default) or a new LP for every solve (benchmark baseline). */
+  lpMode?: LpMode;
+  /** The HiGHS wasm bytes or compiled module; read from the `highs` package when absent. */
+  highsWasm?: Uint8Array | WebAssembly.Module;
+  /** Overrides `simulation.num_scenarios`. */
+  simulationScenarios?: number;
+}
+
+/** Scenarios simulated between two progress events / cancellation checks. */
+const SIMULATION_BATCH_TARGET = 20;
+
+/** Lets queued messages (a cancel request) run before continuing. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function stateDictionary(setup: EngineSetup): StateDictionary {
+  const n = setup.nHydros;
+  const ids = setup.output.hydroIds;
+  return {
+    version: "1.0",
+    state_dimension: setup.stateDim,
+    storage_states: ids.map((hydro_id, h) => ({ hydro_id, dimension_index: h, unit: "hm3" })),
+    inflow_lag_states: Array.from({ length: setup.nLags }, (_, l) =>
+      ids.map((hydro_id, h) => ({
+        hydro_id,
+        lag_index: l + 1,
+        dimension_index: n + l * n + h,
+        unit: "m3s" as const,
+      }))).flat(),
+  };
+}
+
+function cutRecord(cut: Cut, slot: number): CutRecord {
+  return {
+    cut_id: cut.id,
+    slot_index: slot,
+    iteration: cut.iteration,
+    forward_pass_index: cut.forwardPass,
+    intercept: cut.intercept * COST_SCALE,
+    coefficients: Array.from(cut.coefficients, (c) => c * COST_SCALE),
+    is_active: true,
+  };
+}
+
+function policyResult(setup: EngineSetup, state: TrainingState): PolicyResult {
+  return {
+    state_dictionary: stateDictionary(setup),
+    stages: state.cuts.map((cuts, t) => ({
+      stage_id: setup.stages[t]!.layout.stageId,
+      cuts: cuts.map(cutRecord),
+    })),
+    visited_states: state.visited.map((data, t) => ({
+      stage_id: setup.stages[t]!.layout.stageId,
+      count: setup.stateDim === 0 ? 0 : data.length / setup.stateDim,
+      data,
+    })),
+  };
+}
+
+async function createExecutors(
+  setup: EngineSetup,
+  options: RunOptions,
+): Promise<Executor[]> {
+  const wasm = options.highsWasm ?? await Deno.readFile(defaultHighsWasmPath());
+  const mode = options.lpMode ?? "persistent";
+  const highs = await loadHighsRuntime(wasm);
+  const remote = Array.from(
+    { length: Math.max(0, (options.workers ?? 1) - 1) },
+    () => new WorkerExecutor(setup, wasm, mode),
+  );
+  await Promise.all(remote.map((w) => w.ready));
+  // Remote executors first: the pool posts their work before the local one blocks this thread.
+  return [...remote, new LocalExecutor(setup, highs, mode)];
+}
+
+async function simulate(
+  setup: EngineSetup,
+  pool: ExecutorPool,
+  state: TrainingState,
+  total: number,
+  stop: () => boolean,
+  onEvent: (event: EngineEvent) => void,
+): Promise<{ scenarios: SimulationScenarioResult[]; cancelled: boolean }> {
+  const start = performance.now();
+  const scenarios: SimulationScenarioResult[] = [];
+  const batch = Math.max(pool.size, Math.ceil(total / SIMULATION_BATCH_TARGET));
+  for (let first = 0; first < total; first += batch) {
+    await yieldToEventLoop();
+    if (stop()) return { scenarios, cancelled: true };
+    const tasks = Array.from({ length: Math.min(batch, total - first) }, (_, i) => {
+      const scenario = first + i;
+      const pass = scenario % setup.forwardPasses;
+      return { scenario, bases: state.bases.map((row) => row[pass] ?? null) };
+    });
+    scenarios.push(...await pool.simulate(tasks));
+    onEvent({
+      type: "simulation",
+      scenarios_complete: scenarios.length,
+      scenarios_total: total,
+      elapsed_ms: performance.now() - start,
+    });
+  }
+  return { scenarios, cancelled: false };
+}
+
+function simulationResult(scenarios: SimulationScenarioResult[], total: number): SimulationResult {
+  const stats = meanStd(scenarios.map((s) => s.total_cost));
+  return {
+    scenarios,
+    scenarios_total: total,
+    mean_cost: scenarios.length === 0 ? 0 : stats.mean,
+    std_cost: stats.std,
+    ci_95_half_width: stats.ci95,
+  };
+}
+
+/**
+ * Trains an SDDP policy for `model` and simulates it.
+ *
+ * Throws a `CobreError` (`IncompatibleSettings`) for case features the engine does not model and
+ * (`SolverFailure`) when a stage LP is infeasible or unbounded.
+ */
+export async function trainAndSimulate(
+  model: CaseModel,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const setup = prepareSetup(model);
+  const onEvent = options.onEvent ?? (() => {});
+  const stop = () => (options.signal?.aborted ?? false) || (options.shouldStop?.() ?? false);
+  const runTraining = options.phases?.training ?? setup.trainingEnabled;
+  const runSimulation = options.phases?.simulation ?? setup.simulation.enabled;
+  const state = newTrainingState(setup);
+  const executors = await createExecutors(setup, options);
+  const pool = new ExecutorPool(executors, state.cuts);
+  try {
+    const trainingStart = performance.now();
+    const outcome = runTraining
+      ? await train(setup, pool, state, {
+        shouldStop: stop,
+        onEvent,
+        yieldControl: yieldToEventLoop,
+      })
+      : { reason: "training_disabled" as const, cancelled: false, trainingSolveCount: 0 };
+    const trainingWall = performance.now() - trainingStart;
+    const trainingStats = await pool.stats();
+
+    const total = options.simulationScenarios ?? setup.simulation.scenarios;
+    const simulationStart = performance.now();
+    const simulated = runSimulation && !outcome.cancelled
+      ? await simulate(setup, pool, state, total, stop, onEvent)
+      : null;
+    const simulationWall = performance.now() - simulationStart;
+    const finalStats = await pool.stats();
+
+    const sum = (list: typeof finalStats, key: "solves" | "solveMs" | "simplexIterations") =>
+      list.reduce((a, s) => a + s[key], 0);
+    const trainingSolveMs = sum(trainingStats, "solveMs");
+    const solver: SolverStats = {
+      training_lp_solves: sum(trainingStats, "solves"),
+      simulation_lp_solves: sum(finalStats, "solves") - sum(trainingStats, "solves"),
+      training_solve_ms: trainingSolveMs,
+      simulation_solve_ms: sum(finalStats, "solveMs") - trainingSolveMs,
+      training_simplex_iterations: sum(trainingStats, "simplexIterations"),
+      training_wall_ms: trainingWall,
+      simulation_wall_ms: simulated === null ? 0 : simulationWall,
+      training_solver_share: trainingWall > 0 ? trainingSolveMs / trainingWall : 0,
+      workers: executors.length,
+      solver_version: "HiGHS 1.15 (npm highs 1.15.3, WebAssembly)",
+    };
+
+    const last = state.convergence[state.convergence.length - 1];
+    const allCuts = state.cuts.reduce((a, c) => a + c.length, 0);
+    const training: TrainingResult = {
+      convergence: state.convergence,
+      iterations_completed: state.convergence.length,
+      final_lower_bound: last?.lower_bound ?? null,
+      final_upper_bound_mean: last?.upper_bound_mean ?? null,
+      final_gap_percent: last?.gap_percent ?? null,
+      termination_reason: outcome.reason,
+      converged: outcome.reason === "bound_stalling",
+      converged_at: outcome.reason === "bound_stalling" ? state.convergence.length : null,
+      max_iterations: maxIterations(setup.stopping),
+      cuts_total_generated: allCuts,
+      cuts_total_active: allCuts,
+      cuts_peak_active: allCuts,
+      policy: policyResult(setup, state),
+    };
+    const cancelled = outcome.cancelled || (simulated?.cancelled ?? false);
+    return {
+      status: cancelled ? "partial" : "complete",
+      training,
+      simulation: simulated === null ? null : simulationResult(simulated.scenarios, total),
+      solver,
+      seed: setup.seed,
+      problem_dimensions: {
+        num_stages: model.stages.length,
+        num_hydros: model.hydros.length,
+        num_thermals: model.thermals.length,
+        num_buses: model.buses.length,
+        num_lines: model.lines.length,
+      },
+    };
+  } finally {
+    pool.close();
+  }
+}
