@@ -1,0 +1,15 @@
+/**
+ * The Cobre tools this server serves, one file per tool. A tool is listed here only once it is
+ * fully implemented: an agent never sees a tool that cannot do what the spec says.
+ *
+ * @module
+ */
+import type { AnyToolDefinition } from "../types.ts";
+import { validateTool } from "./validate.ts";
+
+export { validateTool };
+
+/** Every implemented Cobre tool, in the spec's order (SS2). */
+export function cobreTools(): AnyToolDefinition[] {
+  return [validateTool];
+}
