@@ -23,3 +23,10 @@ export { loadCase, validateCase, type ValidationReport } from "./validate.ts";
 export { inflowArModel, inflowStats, initialStorage, loadFactor, loadStats } from "./lookup.ts";
 export { KNOWN_FILES, REQUIRED_FILES, SUPPORTED_OPTIONAL_FILES } from "./files.ts";
 export { MAX_JSON_BYTES, MAX_PARQUET_BYTES } from "./read.ts";
+export {
+  type CaseInspection,
+  inspectCase,
+  listScenarios,
+  type ScenarioListing,
+} from "./introspect.ts";
+export { configJsonSchema } from "./config_schema.ts";

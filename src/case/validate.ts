@@ -70,7 +70,7 @@ function countEntities(parsed: ParsedCase): number {
  */
 export async function validateCase(caseDir: string, access: ReadAccess): Promise<ValidationReport> {
   const { parsed, errors, warnings } = await analyse(caseDir, access);
-  const firstFailing = errors.length > 0 ? Math.min(...errors.map(layerOf)) : 5;
+  const firstFailing = errors.reduce((min, e) => Math.min(min, layerOf(e)), 5);
   return {
     valid: errors.length === 0,
     errors,
