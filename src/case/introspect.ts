@@ -188,7 +188,11 @@ export async function listScenarios(caseDir: string, access: ReadAccess): Promis
     isObject(stagesDoc.season_definitions) && Array.isArray(stagesDoc.season_definitions.seasons)
       ? stagesDoc.season_definitions.seasons.length
       : null;
-  // Without season_definitions Cobre infers monthly seasons from the stage dates.
+  // Without season_definitions the stages' season ids define the seasons; without those either,
+  // Cobre infers monthly seasons from the stage dates.
+  const stageSeasons = new Set(
+    stageList.map((s) => s.season_id).filter((v) => typeof v === "number"),
+  );
   const months = new Set(
     stageList.map((s) => String(s.start_date ?? "").slice(5, 7)).filter((m) => m !== ""),
   );
@@ -202,7 +206,7 @@ export async function listScenarios(caseDir: string, access: ReadAccess): Promis
     entities: hydroIds ? new Set(hydroIds).size : 0,
     par_model: {
       max_ar_order: (lags ?? []).reduce((a, b) => Math.max(a, b), 0),
-      seasons: seasonDefs ?? months.size,
+      seasons: seasonDefs ?? (stageSeasons.size > 0 ? stageSeasons.size : months.size),
       correlation_groups: countCorrelationGroups(correlation),
     },
   };
