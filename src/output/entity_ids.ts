@@ -52,14 +52,17 @@ function splitCsvLine(line: string): string[] {
   return fields;
 }
 
+/** Known names keyed by their lower-case form, keeping the spelling for messages. */
+type NameIndex = Map<string, { name: string; id: number }>;
+
 /** Reads the names of one entity type from `entities.csv`; empty when the file is absent. */
-export async function readEntityNames(
+async function readEntityNames(
   access: ReadAccess,
   outputDir: string,
   entityTypeCode: number,
-): Promise<Map<string, number>> {
+): Promise<NameIndex> {
   const path = posix.join(outputDir, ENTITIES_CSV);
-  const names = new Map<string, number>();
+  const names: NameIndex = new Map();
   if ((await access.stat(path)) === null) return names;
   let text: string;
   try {
@@ -78,17 +81,19 @@ export async function readEntityNames(
     if (Number(fields[typeAt]) !== entityTypeCode) continue;
     const id = Number(fields[idAt]);
     const name = fields[nameAt];
-    if (Number.isInteger(id) && name) names.set(name.toLowerCase(), id);
+    if (Number.isInteger(id) && name) names.set(name.toLowerCase(), { name, id });
   }
   return names;
 }
 
-function lowerKeys(names: EntityNames | undefined): Map<string, number> {
-  return new Map([...(names ?? new Map<string, number>())].map(([k, v]) => [k.toLowerCase(), v]));
+function indexNames(names: EntityNames | undefined): NameIndex {
+  const index: NameIndex = new Map();
+  for (const [name, id] of names ?? []) index.set(name.toLowerCase(), { name, id });
+  return index;
 }
 
-function unknownEntity(table: TableSpec, value: string, known: Map<string, number>): CobreError {
-  const knownNames = [...known.keys()].slice(0, 20);
+function unknownEntity(table: TableSpec, value: string, known: NameIndex): CobreError {
+  const knownNames = [...known.values()].map((entry) => entry.name).slice(0, 20);
   return new CobreError(
     errorRecord(
       "InvalidArgument",
@@ -130,7 +135,7 @@ export async function resolveEntityIds(
       }, "Give at least one entity id or name, or omit the filter."),
     );
   }
-  let known: Map<string, number> | null = null;
+  let known: NameIndex | null = null;
   const ids: number[] = [];
   for (const value of requested) {
     if (typeof value === "number" && Number.isInteger(value)) {
@@ -143,15 +148,15 @@ export async function resolveEntityIds(
       continue;
     }
     if (known === null) {
-      known = lowerKeys(names);
+      known = indexNames(names);
       if (table.entityTypeCode !== null) {
         const fromOutput = await readEntityNames(access, outputDir, table.entityTypeCode);
-        for (const [name, id] of fromOutput) if (!known.has(name)) known.set(name, id);
+        for (const [key, entry] of fromOutput) if (!known.has(key)) known.set(key, entry);
       }
     }
-    const id = known.get(text.toLowerCase());
-    if (id === undefined) throw unknownEntity(table, text, known);
-    ids.push(id);
+    const entry = known.get(text.toLowerCase());
+    if (entry === undefined) throw unknownEntity(table, text, known);
+    ids.push(entry.id);
   }
   return [...new Set(ids)];
 }

@@ -11,8 +11,8 @@ import { compressors } from "hyparquet-compressors";
 import type { RandomAccessFile, ReadAccess } from "../common/mod.ts";
 import { asOutputError, outputCorrupted } from "./errors.ts";
 
-/** Footer bytes fetched first; Cobre footers are a few KiB, so one read usually suffices. */
-const INITIAL_FOOTER_FETCH = 64 * 1024;
+/** Footer bytes fetched first: Cobre footers are a few KiB, so one read usually suffices. */
+const INITIAL_FOOTER_FETCH = 16 * 1024;
 
 /** An open Parquet file: parsed footer plus a ranged-read handle. */
 export interface ParquetSource {
