@@ -25,3 +25,12 @@ export { Sandbox } from "./sandbox.ts";
 export type { PathKind } from "./paths.ts";
 export { isWithin, malformedReason } from "./paths.ts";
 export { WRITE_DISABLED_MESSAGE, writeDisabled } from "./path_errors.ts";
+export { detectServerMode, type ServerMode, type ServerModeOptions } from "./permissions.ts";
+export {
+  formatLaunchLine,
+  type LaunchLine,
+  launchLine,
+  type LaunchOptions,
+  portableLaunchLine,
+  SERVER_ENV_VARS,
+} from "./launch_line.ts";

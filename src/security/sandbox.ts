@@ -10,6 +10,7 @@
 import { posix } from "node:path";
 import { CobreError, errorRecord, type FileAccess } from "../common/mod.ts";
 import { outsideSandbox, pathNotFound, symlinkOnWritePath, wrongKind } from "./path_errors.ts";
+import { findDescriptorDir } from "./descriptor_dir.ts";
 import { isWithin, joinCanonical, malformedReason, type PathKind } from "./paths.ts";
 import { type PathResolver, sandboxedFileAccess } from "./sandboxed_access.ts";
 
@@ -19,18 +20,36 @@ export class Sandbox implements PathResolver {
   readonly roots: readonly string[];
   /** File access that re-checks every path it is handed (see `sandboxed_access.ts`). */
   readonly access: FileAccess;
+  /**
+   * Where this process can read its own descriptors' kernel paths (`/proc/self/fd` or a link to
+   * it), or null; with it, reads are immune to swapped-directory races (`sandboxed_access.ts`).
+   */
+  readonly descriptorDir: string | null;
 
-  private constructor(roots: string[]) {
+  private constructor(roots: string[], descriptorDir: string | null) {
     this.roots = Object.freeze(roots);
+    this.descriptorDir = descriptorDir;
     this.access = sandboxedFileAccess(this);
+  }
+
+  /** True when reads check the kernel path of what they opened (see `descriptorDir`). */
+  get raceProofReads(): boolean {
+    return this.descriptorDir !== null;
   }
 
   /**
    * Canonicalises the allowed directories (symlinks resolved once, here) and builds a sandbox.
    * Relative entries are taken against the current directory: this is server configuration,
    * not agent input. Throws when a directory is missing or not a directory.
+   *
+   * `stateDir` (the server's private state directory, never an allowed dir) is where
+   * `launchLine` leaves a link to `/proc/self/fd` for sandboxed processes on Linux (see
+   * `descriptor_dir.ts`); without it, reads fall back to path re-checks.
    */
-  static async create(allowedDirs: readonly string[]): Promise<Sandbox> {
+  static async create(
+    allowedDirs: readonly string[],
+    options: { stateDir?: string } = {},
+  ): Promise<Sandbox> {
     if (Deno.build.os === "windows") {
       throw new CobreError(errorRecord("InternalError", "The path sandbox supports POSIX only"));
     }
@@ -44,7 +63,8 @@ export class Sandbox implements PathResolver {
       const canonical = await canonicalAllowedDir(dir);
       if (!roots.includes(canonical)) roots.push(canonical);
     }
-    return new Sandbox(roots);
+    const [probeDir] = roots;
+    return new Sandbox(roots, await findDescriptorDir(probeDir!, options.stateDir));
   }
 
   /** True when the canonical path lies inside an allowed directory (by whole segments). */

@@ -16,8 +16,8 @@
  * Why the kernel check: a local process that can write inside an allowed directory and flips a
  * parent directory between a real directory and a link to outside beats the path-only checks
  * (measured: 200 leaked reads in 10 s against realpath + lstat alone); the descriptor's kernel
- * path cannot be raced. Without `/proc` (macOS, or no read grant on `/proc/self/fd`) the
- * path-only checks remain. Directory listings and writes have no descriptor check: a racing
+ * path cannot be raced. Without it (macOS, or no descriptor directory) the path-only checks
+ * remain. Directory listings and writes have no descriptor check: a racing
  * local writer can still learn names or leave an empty file outside, never read file contents
  * through a file read. Hard links to outside files look like ordinary files and are not detected.
  *
@@ -41,6 +41,8 @@ export interface PathResolver {
   resolve(path: string, expect?: PathKind): Promise<string>;
   resolveForWrite(path: string): Promise<string>;
   rootOf(canonicalPath: string): string | undefined;
+  /** Directory where `readlink(<dir>/<fd>)` gives a descriptor's kernel path, or null. */
+  readonly descriptorDir: string | null;
 }
 
 /** Builds the sandboxed `FileAccess` over a path resolver. */
@@ -95,22 +97,22 @@ async function assertStillAt(canonical: string, opened: Identity, path: string) 
   }
 }
 
-/**
- * Where the kernel says descriptor `fd` points (Linux `/proc/self/fd`), or null where that is
- * not available to this process.
- */
-async function kernelPath(fd: number): Promise<string | null> {
-  try {
-    return await Deno.readLink(`/proc/self/fd/${fd}`);
-  } catch {
-    return null;
-  }
-}
-
 /** Checks an opened descriptor really is the canonical path (kernel path, then identity). */
-async function assertOpenedAt(handle: FileHandle, canonical: string, path: string) {
-  const actual = await kernelPath(handle.fd);
-  if (actual !== null && actual !== canonical) throw changedWhileOpening(path);
+async function assertOpenedAt(
+  paths: PathResolver,
+  handle: FileHandle,
+  canonical: string,
+  path: string,
+) {
+  if (paths.descriptorDir !== null) {
+    let actual: string;
+    try {
+      actual = await Deno.readLink(`${paths.descriptorDir}/${handle.fd}`);
+    } catch {
+      throw changedWhileOpening(path);
+    }
+    if (actual !== canonical) throw changedWhileOpening(path);
+  }
   const opened = await handle.stat();
   await assertStillAt(canonical, { dev: opened.dev, ino: opened.ino }, path);
   return opened;
@@ -125,7 +127,7 @@ async function openVerified(paths: PathResolver, path: string) {
     throw fromFsError(path, "read", fromNodeError(error));
   }
   try {
-    const opened = await assertOpenedAt(handle, canonical, path);
+    const opened = await assertOpenedAt(paths, handle, canonical, path);
     if (!opened.isFile()) throw wrongKind(path, "file");
     return { handle, size: opened.size };
   } catch (error) {
@@ -208,7 +210,7 @@ async function writeExclusive(paths: PathResolver, path: string, data: Uint8Arra
     throw fromFsError(path, "write", fromNodeError(error));
   }
   try {
-    await assertOpenedAt(handle, target, path); // before a single byte is written
+    await assertOpenedAt(paths, handle, target, path); // before a single byte is written
     let written = 0;
     while (written < data.length) {
       const { bytesWritten } = await handle.write(data, written, data.length - written, written);

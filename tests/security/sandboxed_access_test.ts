@@ -33,6 +33,7 @@ function racing(sandbox: Sandbox, attack: (canonical: string) => Promise<void>):
       return canonical;
     },
     rootOf: (canonical) => sandbox.rootOf(canonical),
+    descriptorDir: sandbox.descriptorDir,
   };
 }
 
@@ -147,6 +148,7 @@ Deno.test("openFile() refuses a parent directory swapped for a symlink between c
 Deno.test("readFile() never returns outside bytes while a parent directory is flipped concurrently", async () => {
   if (Deno.build.os !== "linux") return; // the race-proof check reads /proc/self/fd
   await withTree(async ({ allowed, outside, sandbox }) => {
+    assert.equal(sandbox.raceProofReads, true);
     await put(`${allowed}/case/data.bin`, "inside");
     await put(`${outside}/data.bin`, "secret");
     const attacker = new Worker(new URL("./probe/flip_dir_worker.ts", import.meta.url), {
