@@ -14,13 +14,15 @@ import { isWithin, joinCanonical } from "./paths.ts";
 /** Canonical path of an existing directory; relative input is taken against the cwd. */
 export async function canonicalDir(dir: string, role: string): Promise<string> {
   const absolute = posix.resolve(Deno.cwd(), dir);
-  let canonical: string;
+  // Two reads, two grants: a link is resolved with the link's grant, its target needs its own.
+  let checking = absolute;
   try {
-    canonical = await Deno.realPath(absolute);
+    const canonical = await Deno.realPath(absolute);
+    checking = canonical;
     if ((await Deno.stat(canonical)).isDirectory) return canonical;
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable) {
-      throw missingFlag(`--allow-read=${absolute}`, role, dir);
+      throw missingFlag(`--allow-read=${checking}`, role, dir);
     }
   }
   throw new CobreError(errorRecord(
