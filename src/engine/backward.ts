@@ -29,7 +29,11 @@ export interface OpeningSolve {
   duals: Float64Array;
 }
 
-/** Solves every opening of a task. Each solve starts from the task's basis. */
+/**
+ * Solves every opening of a task. The first solve starts from the task's basis and the rest
+ * continue from the previous opening's optimum, so results depend on the task, never on which
+ * runner executes it.
+ */
 export function solveOpenings(
   runner: StageRunner,
   task: BackwardTask,
@@ -45,7 +49,7 @@ export function solveOpenings(
       task.stage,
       task.state,
       openingNoise(setup.tree, task.stage, o),
-      task.basis,
+      o === task.first ? task.basis : "continue",
       { phase, stage: task.stage, iteration, opening: o, scenario: task.pass },
     );
     const rowDuals = runner.rowDuals(task.stage);

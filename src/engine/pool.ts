@@ -53,30 +53,17 @@ export class ExecutorPool {
     );
   }
 
-  /** Solves every (pass, opening) unit of `tasks`, splitting tasks across executors as needed. */
+  /** Solves backward tasks; each task runs whole on one executor (see `solveOpenings`). */
   backward(
     tasks: BackwardTask[],
     iteration: number,
     phase: SolveSite["phase"],
   ): Promise<OpeningSolve[]> {
-    const units = tasks.flatMap((task) =>
-      Array.from({ length: task.end - task.first }, (_, i) => ({ task, opening: task.first + i }))
+    return this.#spread(
+      tasks,
+      (executor, cuts, part) =>
+        executor.run({ kind: "backward", cuts, tasks: part, iteration, phase }),
     );
-    return this.#spread(units, (executor, cuts, part) => {
-      const grouped: BackwardTask[] = [];
-      for (const unit of part) {
-        const last = grouped[grouped.length - 1];
-        if (
-          last !== undefined && last.pass === unit.task.pass && last.stage === unit.task.stage &&
-          last.end === unit.opening
-        ) {
-          last.end++;
-        } else {
-          grouped.push({ ...unit.task, first: unit.opening, end: unit.opening + 1 });
-        }
-      }
-      return executor.run({ kind: "backward", cuts, tasks: grouped, iteration, phase });
-    });
   }
 
   simulate(tasks: SimulationTask[]): Promise<SimulationScenarioResult[]> {

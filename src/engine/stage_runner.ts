@@ -110,8 +110,10 @@ export class StageRunner {
   }
 
   /**
-   * Solves stage `t` from `state` (incoming storage and lags) under opening noise `noise`,
-   * warm-started from `basis` (cold when null). Returns the scaled objective; read the solution
+   * Solves stage `t` from `state` (incoming storage and lags) under opening noise `noise`.
+   * `start` is the basis to warm-start from (null: cold start); "continue" keeps the solver's
+   * state from the previous solve of this stage, which is only history-independent when that
+   * previous solve was part of the same task. Returns the scaled objective; read the solution
    * with `primal` / `rowDuals` / `basis` until the next solve of this stage. Throws a
    * `SolverFailure` CobreError when HiGHS cannot prove optimality.
    */
@@ -119,7 +121,7 @@ export class StageRunner {
     t: number,
     state: Float64Array,
     noise: Float64Array,
-    basis: LpBasis | null,
+    start: LpBasis | null | "continue",
     site: SolveSite,
   ): number {
     const solver = this.#solvers[t]!;
@@ -128,8 +130,8 @@ export class StageRunner {
     const rows = this.#patchRows[t]!;
     const values = this.#patchValues[t]!;
     solver.setRowBounds(rows, values, values);
-    if (basis === null) solver.resetBasis();
-    else solver.setBasis(extendBasis(basis, solver.numRows));
+    if (start === null) solver.resetBasis();
+    else if (start !== "continue") solver.setBasis(extendBasis(start, solver.numRows));
     const status = solver.solve();
     if (status !== "optimal") {
       throw new CobreError(errorRecord(

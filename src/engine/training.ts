@@ -16,6 +16,13 @@ import type { EngineSetup } from "./setup.ts";
 import { COST_SCALE } from "./stage_lp.ts";
 import { evaluateStopping } from "./stopping.ts";
 
+/**
+ * Openings solved in sequence from one installed basis. Fixed (not derived from the number of
+ * Workers) so the work split never changes results; small enough that two Workers share the
+ * openings of a single trial state.
+ */
+export const OPENING_GROUP = 5;
+
 /** 97.5% quantile of the standard normal: the 95% confidence half-width factor. */
 const Z_95 = 1.959963984540054;
 
@@ -68,6 +75,28 @@ export function newTrainingState(setup: EngineSetup): TrainingState {
   };
 }
 
+/** Backward tasks for all openings of `stage` at one state, in groups of `OPENING_GROUP`. */
+export function openingTasks(
+  stage: number,
+  pass: number,
+  openings: number,
+  state: Float64Array,
+  basis: LpBasis | null,
+): BackwardTask[] {
+  const tasks: BackwardTask[] = [];
+  for (let first = 0; first < openings; first += OPENING_GROUP) {
+    tasks.push({
+      stage,
+      pass,
+      first,
+      end: Math.min(openings, first + OPENING_GROUP),
+      state,
+      basis,
+    });
+  }
+  return tasks;
+}
+
 /** Groups opening solves by forward pass, each sorted by opening. */
 function byPass(solves: OpeningSolve[], passes: number): OpeningSolve[][] {
   const groups: OpeningSolve[][] = Array.from({ length: passes }, () => []);
@@ -115,14 +144,9 @@ export async function train(
     let cutsAdded = 0;
     for (let t = nStages - 1; t >= 1; t--) {
       const openings = setup.tree.openings[t]!;
-      const tasks: BackwardTask[] = trajectories.map((tr) => ({
-        stage: t,
-        pass: tr.pass,
-        first: 0,
-        end: openings,
-        state: tr.states[t - 1]!,
-        basis: state.bases[t]![tr.pass] ?? null,
-      }));
+      const tasks = trajectories.flatMap((tr) =>
+        openingTasks(t, tr.pass, openings, tr.states[t - 1]!, state.bases[t]![tr.pass] ?? null)
+      );
       const results = byPass(await pool.backward(tasks, iteration, "backward"), passes);
       solves += passes * openings;
       results.forEach((group, m) => {
@@ -144,14 +168,7 @@ export async function train(
     const backwardDone = performance.now();
 
     const lbSolves = await pool.backward(
-      [{
-        stage: 0,
-        pass: 0,
-        first: 0,
-        end: setup.tree.openings[0]!,
-        state: setup.initialState,
-        basis: state.bases[0]![0] ?? null,
-      }],
+      openingTasks(0, 0, setup.tree.openings[0]!, setup.initialState, state.bases[0]![0] ?? null),
       iteration,
       "lower_bound",
     );
