@@ -51,3 +51,4 @@ export {
   runFlightCommand,
 } from "./flight_command.ts";
 export { ARCHIVE_FILE, recorderDir } from "./segments.ts";
+export { RECORDER_SOURCE_DIR } from "./spawn.ts";

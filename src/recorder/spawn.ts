@@ -5,7 +5,17 @@
  *
  * @module
  */
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { CobreError, errorRecord } from "../common/mod.ts";
+
+/**
+ * The recorder's own source directory. A Worker's modules load under the Worker's permissions,
+ * which cannot exceed the parent's: the server's launch line must grant read on this directory.
+ */
+export const RECORDER_SOURCE_DIR: string = fromFileUrl(new URL(".", import.meta.url)).replace(
+  /\/$/,
+  "",
+);
 
 /** What a recorder Worker is granted. */
 export interface WorkerGrants {
@@ -34,7 +44,8 @@ export function spawnScopedWorker(entry: URL, grants: WorkerGrants, stateDir: st
       deno: {
         permissions: {
           ffi: [grants.bindingPath],
-          read: [grants.bindingPath, ...grants.read],
+          // A Worker loads its module graph under its own grant, so it reads its own sources.
+          read: [RECORDER_SOURCE_DIR, grants.bindingPath, ...grants.read],
           write: [...grants.write],
           env: false,
           net: false,

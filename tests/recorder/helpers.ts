@@ -21,3 +21,38 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5_00
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A child Deno process started with exactly `flags`, and its first stdout line. */
+export interface Child {
+  readonly process: Deno.ChildProcess;
+  readonly firstLine: string;
+}
+
+/** Starts `deno run <flags> <script> <args>` and waits for its first stdout line. */
+export async function spawnChild(flags: string[], script: URL, args: string[]): Promise<Child> {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--config", CONFIG, ...flags, script.pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const err = await new Response(process.stderr).text();
+      throw new Error(`child exited before printing: ${err}`);
+    }
+    text += value;
+  }
+  reader.releaseLock();
+  await process.stderr.cancel();
+  return { process, firstLine: text.split("\n")[0]! };
+}
+
+/** SIGKILLs a child (no cleanup of any kind runs) and waits until it is gone. */
+export async function killHard(process: Deno.ChildProcess): Promise<void> {
+  process.kill("SIGKILL");
+  await process.status;
+  await process.stdout.cancel().catch(() => {});
+}
