@@ -43,12 +43,25 @@ function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
 }
 
-/** Wraps a random-access file as hyparquet's `AsyncBuffer`. */
+/**
+ * Wraps a random-access file as hyparquet's `AsyncBuffer`. hyparquet fetches column chunks
+ * concurrently, while a `RandomAccessFile` read is a seek followed by reads on one handle, so
+ * reads are queued: two interleaved seeks would return bytes of the wrong range.
+ */
 export function asyncBufferOf(handle: RandomAccessFile): AsyncBuffer {
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     byteLength: handle.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      return copyToArrayBuffer(await handle.read(start, end ?? handle.size));
+    slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const read = queue.then(() => handle.read(start, end ?? handle.size));
+      queue = read.catch(() => undefined);
+      return read.then((bytes) => {
+        const expected = Math.min(end ?? handle.size, handle.size) - start;
+        if (bytes.byteLength !== expected) {
+          throw new Error(`short read: ${bytes.byteLength} of ${expected} bytes`);
+        }
+        return copyToArrayBuffer(bytes);
+      });
     },
   };
 }
