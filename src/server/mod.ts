@@ -39,4 +39,11 @@ export { type CobreServer, type CobreServerOptions, createCobreServer } from "./
 export { DenoStdioTransport, type StdioStreams } from "./stdio_transport.ts";
 export { DEFAULT_DRAIN_GRACE_MS, serveStdio, type StdioServeOptions } from "./serve_stdio.ts";
 export { COBRE_MCP_VERSION } from "./version.ts";
-export { cobreTools, validateTool } from "./tools/mod.ts";
+export {
+  cobreTools,
+  getConfigSchemaTool,
+  inspectCaseTool,
+  listScenariosTool,
+  validateTool,
+} from "./tools/mod.ts";
+export { EXIT_USAGE, runCommandLine } from "./commands.ts";

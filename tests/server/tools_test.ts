@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { configJsonSchema, listScenarios } from "../../src/case/mod.ts";
+import { directFileAccess } from "../../src/common/mod.ts";
 import { Sandbox } from "../../src/security/mod.ts";
 import { cobreTools } from "../../src/server/mod.ts";
 import { connect, parsedText } from "./support.ts";
-import { writeTinyCase } from "./tiny_case.ts";
+import { tinyCaseFiles, writeTinyCase } from "./tiny_case.ts";
+
+const FIXTURE_CASES = fileURLToPath(new URL("../../fixtures/case", import.meta.url));
 
 /** A temp dir with `allowed/tiny` (valid), `allowed/broken` (bad reference) and `outside/`. */
 async function workspace() {
@@ -10,7 +15,7 @@ async function workspace() {
   await writeTinyCase(`${root}/allowed/tiny`);
   await writeTinyCase(`${root}/allowed/broken`, 9);
   await writeTinyCase(`${root}/outside/secret-case`);
-  const sandbox = await Sandbox.create([`${root}/allowed`]);
+  const sandbox = await Sandbox.create([`${root}/allowed`, FIXTURE_CASES]);
   const session = await connect({ tools: cobreTools(), sandbox });
   await session.client.listTools(); // the client now checks results against output schemas
   return {
@@ -86,4 +91,85 @@ Deno.test("cobre/validate on a missing directory inside the sandbox is MissingFi
   });
   assert.equal(result.isError, true);
   assert.equal((parsedText(result) as { kind: string }).kind, "MissingFile");
+});
+
+Deno.test("cobre/inspect-case summarises the tiny case: config, counts, stages, files", async () => {
+  await using ws = await workspace();
+  const result = await ws.session.client.callTool({
+    name: "cobre/inspect-case",
+    arguments: { case_dir: `${ws.root}/allowed/tiny` },
+  });
+  assert.equal(result.isError, false);
+  assert.deepEqual(result.structuredContent, {
+    config: tinyCaseFiles()["config.json"],
+    entities: { hydros: 0, thermals: 2, buses: 1, lines: 0 },
+    stages: 2,
+    scenario_source: "par",
+    files_present: [
+      "config.json",
+      "initial_conditions.json",
+      "penalties.json",
+      "stages.json",
+      "system/buses.json",
+      "system/hydros.json",
+      "system/lines.json",
+      "system/thermals.json",
+    ],
+  });
+});
+
+Deno.test("cobre/list-scenarios returns the case layer's listing for a PAR fixture", async () => {
+  await using ws = await workspace();
+  const caseDir = `${FIXTURE_CASES}/tiny_hydrothermal`;
+  const result = await ws.session.client.callTool({
+    name: "cobre/list-scenarios",
+    arguments: { case_dir: caseDir },
+  });
+  assert.equal(result.isError, false);
+  // One hydro with inflow statistics, two stages of one scenario each (see make_fixtures.ts).
+  assert.equal((result.structuredContent as { scenario_source: string }).scenario_source, "par");
+  assert.equal((result.structuredContent as { stages: number }).stages, 2);
+  assert.equal((result.structuredContent as { entities: number }).entities, 1);
+  assert.equal((result.structuredContent as { count: number }).count, 1);
+  assert.deepEqual(
+    result.structuredContent,
+    await listScenarios(await Deno.realPath(caseDir), directFileAccess),
+  );
+});
+
+Deno.test("cobre/list-scenarios on a case without scenario files is a MissingFile error", async () => {
+  await using ws = await workspace();
+  const result = await ws.session.client.callTool({
+    name: "cobre/list-scenarios",
+    arguments: { case_dir: `${ws.root}/allowed/tiny` },
+  });
+  assert.equal(result.isError, true);
+  assert.equal((parsedText(result) as { kind: string }).kind, "MissingFile");
+});
+
+Deno.test("cobre/get-config-schema returns the config.json schema and takes no arguments", async () => {
+  await using ws = await workspace();
+  const result = await ws.session.client.callTool({
+    name: "cobre/get-config-schema",
+    arguments: {},
+  });
+  assert.equal(result.isError, false);
+  assert.deepEqual(result.structuredContent, { schema: configJsonSchema() });
+  const extra = await ws.session.client.callTool({
+    name: "cobre/get-config-schema",
+    arguments: { case_dir: "/x" },
+  });
+  assert.equal((parsedText(extra) as { kind: string }).kind, "InvalidArgument");
+});
+
+Deno.test("every Cobre tool refuses a path outside the sandbox the same way", async () => {
+  await using ws = await workspace();
+  for (const name of ["cobre/validate", "cobre/inspect-case", "cobre/list-scenarios"]) {
+    const result = await ws.session.client.callTool({
+      name,
+      arguments: { case_dir: `${ws.root}/outside/secret-case` },
+    });
+    assert.equal(result.isError, true, name);
+    assert.match((parsedText(result) as { message: string }).message, /not within the allowed/);
+  }
 });

@@ -5,11 +5,14 @@
  * @module
  */
 import type { AnyToolDefinition } from "../types.ts";
+import { getConfigSchemaTool } from "./get_config_schema.ts";
+import { inspectCaseTool } from "./inspect_case.ts";
+import { listScenariosTool } from "./list_scenarios.ts";
 import { validateTool } from "./validate.ts";
 
-export { validateTool };
+export { getConfigSchemaTool, inspectCaseTool, listScenariosTool, validateTool };
 
 /** Every implemented Cobre tool, in the spec's order (SS2). */
 export function cobreTools(): AnyToolDefinition[] {
-  return [validateTool];
+  return [validateTool, inspectCaseTool, listScenariosTool, getConfigSchemaTool];
 }
