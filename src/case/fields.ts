@@ -105,7 +105,14 @@ export class JsonReader {
   }
 
   /** Reader for an array element or nested entity, with its own label and failure flag. */
-  entity(value: unknown, label: string, entityId: JsonValue, arrayPath: string): JsonReader | null {
+  entity(
+    value: unknown,
+    label: string,
+    entityId: JsonValue,
+    arrayPath: string,
+    /** Path prefix for field names when the element has no entity of its own (config rules). */
+    basePath = "",
+  ): JsonReader | null {
     if (!isObject(value)) {
       this.issues.error(
         "TypeMismatch",
@@ -122,7 +129,9 @@ export class JsonReader {
       this.#flag.failed = true;
       return null;
     }
-    return new JsonReader(this.issues, this.file, value, "", label, entityId, { failed: false });
+    return new JsonReader(this.issues, this.file, value, basePath, label, entityId, {
+      failed: false,
+    });
   }
 
   /** Renames this reader's entity once its id is known (messages say "hydro 3"). */

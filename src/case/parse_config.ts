@@ -215,9 +215,14 @@ function parseStoppingRules(training: JsonReader): StoppingRule[] {
   if (items === null) return [];
   const rules: StoppingRule[] = [];
   items.forEach((item, i) => {
-    const rule = training.entity(item, `stopping rule ${i}`, i, "training.stopping_rules");
-    if (!rule) return;
-    const at = rule.relabel(`training.stopping_rules[${i}]`, i);
+    const at = training.entity(
+      item,
+      "",
+      i,
+      "training.stopping_rules",
+      `training.stopping_rules[${i}]`,
+    );
+    if (!at) return;
     const type = at.enumOf("type", STOPPING_TYPES, undefined);
     const positiveInt = { integer: true, min: 1 };
     const nonNegative = { min: 0 };
@@ -267,7 +272,7 @@ function parseStoppingRules(training: JsonReader): StoppingRule[] {
       }
     }
   });
-  if (!training.failed && !rules.some((r) => r.type === "iteration_limit")) {
+  if (rules.length === items.length && !rules.some((r) => r.type === "iteration_limit")) {
     training.issues.error(
       "SchemaViolation",
       `${FILE}: "training.stopping_rules" must contain an "iteration_limit" rule (Cobre's mandatory safety bound)`,
