@@ -61,9 +61,11 @@ export async function launchLine(options: LaunchOptions): Promise<LaunchLine> {
   const { highsWasm, duckdbBinding } = runtimeFiles();
   const repo = repoRoot();
 
-  // The DuckDB binding needs only FFI to load; read on it is granted so that the recorder Worker
-  // may list it among its own read paths (a Worker may only narrow its parent's permissions).
-  const read = [...allowed, stateDir, highsWasm, duckdbBinding];
+  // Workers (recorder, engine) load their module graph under their own read grant, and a Worker
+  // may only narrow its parent's permissions: so the parent reads our source tree (code only;
+  // the sandbox keeps agents out of it). The DuckDB binding needs only FFI to load; read on it
+  // lets the recorder Worker list it among its own read paths.
+  const read = [...allowed, stateDir, `${repo}/src`, highsWasm, duckdbBinding];
   const write = options.write ? [stateDir, ...allowed] : [stateDir];
   const transport = options.transport ?? "stdio";
 

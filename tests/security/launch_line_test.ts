@@ -73,6 +73,7 @@ Deno.test("launchLine() grants canonical paths only: dirs, state dir and runtime
       cases,
       outputs,
       state,
+      `${repo}/src`,
       highsWasm,
       duckdbBinding,
     ]);
@@ -199,6 +200,8 @@ Deno.test("a read-only launch line starts Deno with exactly those permissions an
     assert.equal(report.rawWriteAllowed, "NotCapable");
     assert.equal(report.sandboxWriteAllowed, "WriteDisabled");
     assert.equal(report.writeState, "ok");
+    assert.equal(report.recorder, "ok"); // a Worker can load its sources and the binding
+    assert.notEqual(report.ffiAfterRecorder, "granted");
     assert.deepEqual([...Deno.readDirSync(cases)], []);
   });
 });

@@ -3,6 +3,7 @@
  * as JSON what the runtime really granted and what the server code can and cannot do with it.
  */
 import { runtimeFiles } from "../../../src/common/mod.ts";
+import { openFlightRecorder } from "../../../src/recorder/mod.ts";
 import { detectServerMode, Sandbox, SERVER_ENV_VARS } from "../../../src/security/mod.ts";
 
 function option(name: string): string {
@@ -79,5 +80,11 @@ const report = {
     await Deno.mkdir(stateDir, { recursive: true });
     await Deno.writeTextFile(`${stateDir}/probe_${stamp}.txt`, "x");
   }),
+  // Last: the recorder Worker takes FFI with it and the main thread revokes its own.
+  recorder: await outcome(async () => {
+    const recorder = await openFlightRecorder({ stateDir, serverId: "launch-probe" });
+    await recorder.close();
+  }),
+  ffiAfterRecorder: await state({ name: "ffi", path: files.duckdbBinding }),
 };
 console.log(JSON.stringify(report));
