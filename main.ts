@@ -1,21 +1,13 @@
 /**
- * cobre-mcp command line: `serve | host | demo | flight | bench | conformance | launch-line`.
- * Thin on purpose: it parses arguments and hands over to `src`.
+ * cobre-mcp command line: `serve | launch | launch-line | validate-cases` (see `main.ts help`).
+ * Thin on purpose: it hands the arguments to `src/server` and exits with the code it returns.
  *
  * @module
  */
-
-const USAGE = `usage: main.ts <command> [options]
-
-commands:
-  serve         start the MCP server (stdio by default)
-`;
+import { runCommandLine } from "./src/server/mod.ts";
 
 if (import.meta.main) {
-  const [command] = Deno.args;
-  switch (command) {
-    default:
-      console.error(USAGE);
-      Deno.exit(command === undefined ? 0 : 2);
-  }
+  // Exit by setting the code rather than calling Deno.exit: a clean session leaves nothing
+  // pending, so the process ends on its own, and a leaked timer would show up as a hang in tests.
+  Deno.exitCode = await runCommandLine(Deno.args);
 }

@@ -6,11 +6,12 @@
  * @module
  */
 
-const stage = (id: number, start: string, end: string) => ({
+/** One single-block stage whose block covers the calendar span exactly (744 h, 696 h). */
+const stage = (id: number, start: string, end: string, hours: number) => ({
   id,
   start_date: start,
   end_date: end,
-  blocks: [{ id: 0, name: "SINGLE", hours: 730 }],
+  blocks: [{ id: 0, name: "SINGLE", hours }],
   num_scenarios: 1,
 });
 
@@ -31,7 +32,10 @@ export function tinyCaseFiles(thermalBusId = 0): Record<string, unknown> {
     },
     "stages.json": {
       policy_graph: { type: "finite_horizon", annual_discount_rate: 0 },
-      stages: [stage(0, "2024-01-01", "2024-02-01"), stage(1, "2024-02-01", "2024-03-01")],
+      stages: [
+        stage(0, "2024-01-01", "2024-02-01", 31 * 24),
+        stage(1, "2024-02-01", "2024-03-01", 29 * 24),
+      ],
     },
     "penalties.json": {
       bus: { deficit_segments: [{ depth_mw: null, cost: 1000 }], excess_cost: 0.01 },

@@ -1,0 +1,138 @@
+/**
+ * What each `main.ts` command does, once its arguments are parsed. Startup failures are printed
+ * for the operator (message and suggestion, never a stack trace) with a non-zero exit code.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import { CobreError } from "../common/mod.ts";
+import { detectServerMode, formatLaunchLine, launchLine, Sandbox } from "../security/mod.ts";
+import {
+  type Command,
+  type DefaultsSource,
+  type LaunchCommand,
+  type LaunchLineCommand,
+  parseCommandLine,
+  resolveDirectories,
+  type ServeCommand,
+  USAGE,
+  UsageError,
+  type ValidateCasesCommand,
+} from "./cli_args.ts";
+import { runWithInheritedStdio } from "./launcher.ts";
+import { ServerLog, writeStderrLine } from "./logger.ts";
+import { serveStdio } from "./serve_stdio.ts";
+import { cobreTools } from "./tools/mod.ts";
+
+/** Exit code for bad command-line usage (as getopt-style tools use). */
+export const EXIT_USAGE = 2;
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // a variable this process may not read counts as unset
+  }
+}
+
+/**
+ * The real environment. "The current directory" is where the user typed the command: `deno task`
+ * runs tasks from the config file's directory and keeps the caller's one in `INIT_CWD`.
+ */
+export const processDefaults: DefaultsSource = {
+  env: readEnv,
+  cwd() {
+    const initCwd = readEnv("INIT_CWD");
+    return initCwd !== undefined && posix.isAbsolute(initCwd) ? initCwd : Deno.cwd();
+  },
+};
+
+async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<number> {
+  const { allowedDirs, stateDir } = resolveDirectories(command, defaults);
+  const mode = await detectServerMode({ allowedDirs, stateDir, noSandbox: command.noSandbox });
+  const sandbox = await Sandbox.create(allowedDirs);
+  await serveStdio({
+    tools: cobreTools(),
+    sandbox,
+    mode,
+    toolNaming: command.toolNaming,
+    log: new ServerLog({ stderrLevel: command.logLevel }),
+  });
+  return 0;
+}
+
+function launchOptions(command: LaunchCommand | LaunchLineCommand, defaults: DefaultsSource) {
+  const { allowedDirs, stateDir } = resolveDirectories(command, defaults);
+  return launchLine({ allowedDirs, stateDir, write: command.write, toolNames: command.toolNaming });
+}
+
+async function validateCases(
+  command: ValidateCasesCommand,
+  defaults: DefaultsSource,
+): Promise<number> {
+  // Loaded only here: the SDK's stdio client reads environment variables at import time, which
+  // the least-privilege server process may not, and the server never needs it.
+  const { caseDirectories, formatCaseTable, validateCasesOverMcp } = await import(
+    "./validate_cases.ts"
+  );
+  const dir = await Deno.realPath(posix.resolve(defaults.cwd(), command.dir));
+  const names = await caseDirectories(dir);
+  if (names.length === 0) {
+    writeStderrLine(`cobre-mcp: no case directories in '${command.dir}'`);
+    return 1;
+  }
+  const { stateDir } = resolveDirectories({ allowedDirs: [dir], stateDir: null }, defaults);
+  const line = await launchLine({
+    allowedDirs: [dir],
+    stateDir,
+    write: false,
+    toolNames: command.toolNaming,
+    // Info lines from the server would interleave with the table; warnings still show.
+    extraServerArgs: ["--log-level", "warning"],
+  });
+  const rows = await validateCasesOverMcp(
+    line,
+    names.map((name) => `${dir}/${name}`),
+    command.toolNaming,
+  );
+  console.log(formatCaseTable(rows));
+  return rows.every((row) => row.valid) ? 0 : 1;
+}
+
+async function run(command: Command, defaults: DefaultsSource): Promise<number> {
+  switch (command.command) {
+    case "help":
+      console.log(USAGE);
+      return 0;
+    case "serve":
+      return await serve(command, defaults);
+    case "launch-line":
+      console.log(formatLaunchLine(await launchOptions(command, defaults), { json: command.json }));
+      return 0;
+    case "launch":
+      return await runWithInheritedStdio(await launchOptions(command, defaults));
+    case "validate-cases":
+      return await validateCases(command, defaults);
+  }
+}
+
+/** Runs `main.ts` with `args`; resolves to the process exit code. */
+export async function runCommandLine(
+  args: readonly string[],
+  defaults: DefaultsSource = processDefaults,
+): Promise<number> {
+  try {
+    return await run(parseCommandLine(args), defaults);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeStderrLine(`cobre-mcp: ${error.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof CobreError) {
+      const { message, suggestion } = error.record;
+      writeStderrLine(`cobre-mcp: ${message}${suggestion ? `\n  ${suggestion}` : ""}`);
+      return 1;
+    }
+    throw error;
+  }
+}
