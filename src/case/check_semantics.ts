@@ -7,6 +7,7 @@
  */
 import type { Issues } from "./issues.ts";
 import type { ParsedCase } from "./parse_case.ts";
+import { parseIsoDate } from "./parse_stages.ts";
 import type { TableRow } from "./parse_tables.ts";
 import { unsupported } from "./unsupported.ts";
 
@@ -309,11 +310,58 @@ function checkWarnings(parsed: ParsedCase, issues: Issues): void {
   }
 }
 
+function checkPerBlockThermalRows(parsed: ParsedCase, issues: Issues): void {
+  const rows = parsed.tables.get("constraints/thermal_bounds.parquet");
+  if (!Array.isArray(rows)) return;
+  const withBlock = rows.filter((r) =>
+    r.values.block_id !== null && r.values.block_id !== undefined
+  );
+  if (withBlock.length === 0) return;
+  unsupported(
+    issues,
+    "constraints/thermal_bounds.parquet",
+    "per-block thermal bounds and costs",
+    ["block_id"],
+    { rows: withBlock.length },
+    "Leave block_id null (the override then applies to the whole stage); Cobre itself skips rows with a block_id.",
+  );
+}
+
+function checkBlockHours(parsed: ParsedCase, issues: Issues): void {
+  const off: string[] = [];
+  let first: number | null = null;
+  for (const stage of parsed.stages?.stages ?? []) {
+    const start = parseIsoDate(stage.start_date);
+    const end = parseIsoDate(stage.end_date);
+    if (start === null || end === null) continue;
+    const spanHours = (end - start) / 3_600_000;
+    if (Math.abs(spanHours - stage.total_hours) <= 1) continue;
+    first ??= stage.id;
+    off.push(`stage ${stage.id}: ${stage.total_hours} h of blocks, ${spanHours} h of calendar`);
+  }
+  if (first === null) return;
+  // One warning per case: averaged-month blocks (730 h) are a common, deliberate choice.
+  issues.warn(
+    `stages.json: the blocks of ${off.length} stage(s) do not add up to the stage's calendar span (${
+      off.slice(0, 3).join("; ")
+    }${off.length > 3 ? "; ..." : ""})`,
+    {
+      file: "stages.json",
+      entity_id: first,
+      rule: "block_hours_match_stage_duration",
+      detail: off.join("; "),
+    },
+    "Costs and water balances use the block hours; make them cover the stage unless the difference is intended.",
+  );
+}
+
 /** Runs the semantic checks on whatever layers 1–4 produced. */
 export function checkSemantics(parsed: ParsedCase, issues: Issues): void {
   checkCascade(parsed, issues);
   checkStageBounds(parsed, issues);
   checkInitialStorage(parsed, issues);
   checkPolicyGraph(parsed, issues);
+  checkPerBlockThermalRows(parsed, issues);
+  checkBlockHours(parsed, issues);
   checkWarnings(parsed, issues);
 }

@@ -369,6 +369,8 @@ export interface CaseConfig {
     enabled: boolean;
     num_scenarios: number;
     policy_type: "outer" | "inner";
+    /** Directory for simulation output as written in config.json (null = default layout). */
+    output_path: string | null;
     /** Falls back to the training scenario source when absent. */
     scenario_source: ScenarioSourceConfig;
   };

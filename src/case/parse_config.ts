@@ -453,13 +453,14 @@ function parseSimulation(
       "simulation.policy_type",
     ]);
   }
-  sim?.optString("output_path");
+  const outputPath = sim?.optString("output_path") ?? null;
   sim?.enumOf("output_mode", ["streaming", "batched"] as const, "streaming");
   sim?.optNumber("io_channel_capacity", { integer: true, min: 1 });
   return {
     enabled: sim?.bool("enabled", false) ?? false,
     num_scenarios: sim?.optNumber("num_scenarios", { integer: true, min: 0 }) ?? 2000,
     policy_type: policyType,
+    output_path: outputPath,
     scenario_source: (sim ? parseScenarioSource(sim, "simulation") : null) ?? training,
   };
 }

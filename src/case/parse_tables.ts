@@ -14,6 +14,8 @@ import { type CaseFiles, type ParquetColumnSpec, readParquet } from "./read.ts";
 export interface ValueColumn {
   name: string;
   required: boolean;
+  /** Physical type; DOUBLE unless stated. */
+  type?: "INT32" | "DOUBLE";
   range?: Range;
   penalty?: boolean;
 }
@@ -68,7 +70,7 @@ export async function readTable(files: CaseFiles, spec: TableSpec): Promise<Tabl
       type: "INT32" as const,
       required: true,
     })),
-    ...spec.values.map((v) => ({ name: v.name, type: "DOUBLE" as const, required: v.required })),
+    ...spec.values.map((v) => ({ name: v.name, type: v.type ?? "DOUBLE", required: v.required })),
   ];
   const result = await readParquet(files, spec.file, columns);
   if (result.status === "absent") return null;
@@ -241,11 +243,15 @@ export const THERMAL_BOUNDS: TableSpec = {
   file: "constraints/thermal_bounds.parquet",
   entityColumn: "thermal_id",
   entityNoun: "thermal",
-  values: ["min_generation_mw", "max_generation_mw", "cost_per_mwh"].map((name) => ({
-    name,
-    required: false,
-    range: NON_NEGATIVE,
-  })),
+  values: [
+    ...["min_generation_mw", "max_generation_mw", "cost_per_mwh"].map((name) => ({
+      name,
+      required: false,
+      range: NON_NEGATIVE,
+    })),
+    // Reserved by Cobre for per-block costs; rows that set it are reported, not skipped.
+    { name: "block_id", required: false, type: "INT32", range: NON_NEGATIVE },
+  ],
 };
 
 export const LINE_BOUNDS: TableSpec = {

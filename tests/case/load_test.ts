@@ -72,6 +72,7 @@ Deno.test("loadCase() applies config defaults the reference documents", async ()
     enabled: true,
     num_scenarios: 2,
     policy_type: "outer",
+    output_path: null,
     scenario_source: config.training.scenario_source,
   });
   assert.deepEqual(config.policy, {

@@ -398,3 +398,36 @@ Deno.test("validateCase() rejects misspelt config options instead of ignoring th
     ]]);
   });
 });
+
+Deno.test("validateCase() warns once when block hours do not cover the stages' calendar span", async () => {
+  await withScratch(TINY, async (c) => {
+    await c.editJson("stages.json", (d) => {
+      d.stages[0].blocks[0].hours = 730;
+      d.stages[1].blocks[0].hours = 730;
+    });
+    const report = await validateCase(c.dir, directFileAccess);
+    assert.equal(report.valid, true);
+    const warning = report.warnings.find((w) =>
+      w.context.rule === "block_hours_match_stage_duration"
+    );
+    assert.match(warning?.message ?? "", /blocks of 2 stage\(s\)/);
+    assert.match(warning?.message ?? "", /stage 1: 730 h of blocks, 720 h of calendar/);
+  });
+});
+
+Deno.test("validateCase() reports thermal bound rows that target a single block", async () => {
+  await withScratch(TINY, async (c) => {
+    await c.writeParquet("constraints/thermal_bounds.parquet", [
+      { name: "thermal_id", type: "INT32", data: [0, 0] },
+      { name: "stage_id", type: "INT32", data: [0, 1] },
+      { name: "cost_per_mwh", type: "DOUBLE", data: [60, 70] },
+      { name: "block_id", type: "INT32", data: [null, 0] },
+    ]);
+    const report = await validateCase(c.dir, directFileAccess);
+    assert.deepEqual(report.errors.map((e) => [e.kind, e.context.rows]), [[
+      "IncompatibleSettings",
+      1,
+    ]]);
+    assert.match(report.errors[0]?.message ?? "", /per-block thermal bounds and costs/);
+  });
+});
