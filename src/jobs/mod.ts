@@ -11,6 +11,7 @@
  * @module
  */
 export { isId128, randomId128 } from "./ids.ts";
+export { loadOrCreateServerId } from "./server_identity.ts";
 export {
   interruptedRecord,
   type Job,
