@@ -44,6 +44,14 @@ export interface ValidateCasesCommand {
   toolNaming: ToolNaming;
 }
 
+/** `flight [--state-dir d] …`: the Flight Recorder's event history (options passed through). */
+export interface FlightCommand {
+  command: "flight";
+  stateDir: string | null;
+  /** Everything but `--state-dir`, for the recorder's own parser. */
+  args: string[];
+}
+
 /** `help`, or no command at all. */
 export interface HelpCommand {
   command: "help";
@@ -54,6 +62,7 @@ export type Command =
   | LaunchLineCommand
   | LaunchCommand
   | ValidateCasesCommand
+  | FlightCommand
   | HelpCommand;
 
 /** Bad command-line input; `main.ts` prints it with the usage and exits with code 2. */
@@ -79,6 +88,8 @@ commands:
       --allowed-dirs a,b --state-dir d [--write] [--json] [--tool-names spec|portable]
   validate-cases <dir>
                    validate every case directory in <dir> through a launched server
+  flight [--state-dir d] [--job ID] [--kind KIND] [--session ID] [--since TIME] [--limit N] [--json]
+                   print the Flight Recorder's events (flight --help for details)
 `;
 
 interface FlagSpec {
@@ -206,6 +217,25 @@ export function parseCommandLine(args: readonly string[]): Command {
       if (dir === undefined) throw new UsageError("validate-cases needs a directory");
       if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
       return { command, dir, toolNaming: selection(flags).toolNaming };
+    }
+    case "flight": {
+      // The recorder parses its own options; only the state dir is ours to resolve.
+      const args: string[] = [];
+      let stateDir: string | null = null;
+      for (let i = 0; i < rest.length; i++) {
+        const arg = rest[i] ?? "";
+        if (arg === "--state-dir" || arg.startsWith("--state-dir=")) {
+          if (stateDir !== null) throw new UsageError("--state-dir given twice");
+          const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : rest[++i];
+          if (value === undefined || value === "") {
+            throw new UsageError("--state-dir needs a value");
+          }
+          stateDir = value;
+        } else {
+          args.push(arg);
+        }
+      }
+      return { command, stateDir, args };
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -113,6 +113,14 @@ async function run(command: Command, defaults: DefaultsSource): Promise<number> 
       return await runWithInheritedStdio(await launchOptions(command, defaults));
     case "validate-cases":
       return await validateCases(command, defaults);
+    case "flight": {
+      const { stateDir } = resolveDirectories(
+        { allowedDirs: [], stateDir: command.stateDir },
+        defaults,
+      );
+      const { runFlightCommand } = await import("../recorder/mod.ts");
+      return await runFlightCommand(command.args, stateDir);
+    }
   }
 }
 

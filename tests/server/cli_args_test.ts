@@ -73,6 +73,15 @@ Deno.test("parseCommandLine() reads launch-line, launch and validate-cases", () 
   assert.deepEqual(parseCommandLine([]), { command: "help" });
 });
 
+Deno.test("parseCommandLine() takes flight's --state-dir and passes every other option through", () => {
+  assert.deepEqual(
+    parseCommandLine(["flight", "--kind", "tool.call", "--state-dir=/s", "--json"]),
+    { command: "flight", stateDir: "/s", args: ["--kind", "tool.call", "--json"] },
+  );
+  assert.deepEqual(parseCommandLine(["flight"]), { command: "flight", stateDir: null, args: [] });
+  assert.throws(() => parseCommandLine(["flight", "--state-dir"]), UsageError);
+});
+
 const usageErrors: { args: string[]; message: RegExp }[] = [
   { args: ["frobnicate"], message: /unknown command "frobnicate"/ },
   { args: ["serve", "--allow-write"], message: /unknown option --allow-write/ },
