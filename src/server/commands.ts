@@ -6,6 +6,7 @@
  */
 import { posix } from "node:path";
 import { CobreError } from "../common/mod.ts";
+import { loadOrCreateServerId } from "../jobs/mod.ts";
 import { detectServerMode, formatLaunchLine, launchLine, Sandbox } from "../security/mod.ts";
 import {
   type Command,
@@ -51,7 +52,10 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
   const { allowedDirs, stateDir } = resolveDirectories(command, defaults);
   const mode = await detectServerMode({ allowedDirs, stateDir, noSandbox: command.noSandbox });
   const sandbox = await Sandbox.create(allowedDirs);
+  // Stable across restarts: tasks and ref:// references are bound to the server id.
+  const serverId = await loadOrCreateServerId(stateDir);
   await serveStdio({
+    serverId,
     tools: cobreTools(),
     sandbox,
     mode,

@@ -29,6 +29,9 @@ Deno.test("e2e: the server exits with code 0 when the client closes stdin", asyn
   const status = await server.child.status;
   assert.deepEqual({ code: status.code, signal: status.signal }, { code: 0, signal: null });
   assert.match(await server.stderr, /session ending: end of input/);
+  // The server id lives in the state dir, so a restarted server keeps it (tasks, refs).
+  const serverId = (await Deno.readTextFile(`${ws.stateDir}/server_id`)).trim();
+  assert.match(serverId, /^srv-[0-9a-f-]{36}$/);
 });
 
 Deno.test("e2e: the server exits with code 0 on SIGTERM", async () => {
