@@ -16,7 +16,7 @@ export function outputNotFound(
   return new CobreError(
     errorRecord(
       "OutputNotFound",
-      `Output path "${path}" does not exist`,
+      `No ${expectedContent} at "${path}"`,
       { path, expected_content: expectedContent },
       suggestion ??
         "Check the path, or run the study first (cobre/run) so that the output is written.",
