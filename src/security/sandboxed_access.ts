@@ -97,13 +97,17 @@ async function assertStillAt(canonical: string, opened: Identity, path: string) 
   }
 }
 
-/** Checks an opened descriptor really is the canonical path (kernel path, then identity). */
+/**
+ * Checks an opened descriptor really is the canonical path. The kernel's answer is final when
+ * available (it cannot be raced); otherwise the path is re-checked against the opened identity.
+ */
 async function assertOpenedAt(
   paths: PathResolver,
   handle: FileHandle,
   canonical: string,
   path: string,
 ) {
+  const opened = await handle.stat();
   if (paths.descriptorDir !== null) {
     let actual: string;
     try {
@@ -112,9 +116,9 @@ async function assertOpenedAt(
       throw changedWhileOpening(path);
     }
     if (actual !== canonical) throw changedWhileOpening(path);
+  } else {
+    await assertStillAt(canonical, { dev: opened.dev, ino: opened.ino }, path);
   }
-  const opened = await handle.stat();
-  await assertStillAt(canonical, { dev: opened.dev, ino: opened.ino }, path);
   return opened;
 }
 

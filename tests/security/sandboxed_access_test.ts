@@ -19,7 +19,11 @@ async function exists(path: string): Promise<boolean> {
  * A resolver that lets an "attacker" act in the window between the sandbox's check and the
  * open/create that follows it: the exact moment a real race would have to hit.
  */
-function racing(sandbox: Sandbox, attack: (canonical: string) => Promise<void>): PathResolver {
+function racing(
+  sandbox: Sandbox,
+  attack: (canonical: string) => Promise<void>,
+  descriptorDir: string | null = sandbox.descriptorDir,
+): PathResolver {
   return {
     locate: (path) => sandbox.locate(path),
     resolve: async (path, expect) => {
@@ -33,7 +37,7 @@ function racing(sandbox: Sandbox, attack: (canonical: string) => Promise<void>):
       return canonical;
     },
     rootOf: (canonical) => sandbox.rootOf(canonical),
-    descriptorDir: sandbox.descriptorDir,
+    descriptorDir,
   };
 }
 
@@ -116,33 +120,39 @@ Deno.test("readDir() refuses a directory symlink that leads outside", async () =
 
 // --- swapped symlink race (check after open) ------------------------------------------------
 
+// Each swap is checked both with the kernel's descriptor path (Linux) and without it (the path
+// re-check that macOS, or a server without the descriptor link, relies on).
+const CHECKS = [{ kernel: true }, { kernel: false }];
+
 Deno.test("readFile() refuses a file swapped for a symlink between check and open", async () => {
-  await withTree(async ({ allowed, outside, sandbox }) => {
-    const access = sandboxedFileAccess(racing(sandbox, async (canonical) => {
-      await Deno.remove(canonical);
-      await Deno.symlink(`${outside}/secret.txt`, canonical);
-    }));
-    const path = `${allowed}/case/config.json`;
-    const record = await refusal(access.readFile(path));
-    assert.equal(record.message, `Path '${path}' is not within the allowed directories`);
-    assert.equal(record.context.reason, "changed while being opened");
-  });
+  for (const { kernel } of CHECKS) {
+    await withTree(async ({ allowed, outside, sandbox }) => {
+      const access = sandboxedFileAccess(racing(sandbox, async (canonical) => {
+        await Deno.remove(canonical);
+        await Deno.symlink(`${outside}/secret.txt`, canonical);
+      }, kernel ? sandbox.descriptorDir : null));
+      const path = `${allowed}/case/config.json`;
+      const record = await refusal(access.readFile(path));
+      assert.equal(record.message, `Path '${path}' is not within the allowed directories`);
+      assert.equal(record.context.reason, "changed while being opened", `kernel: ${kernel}`);
+    });
+  }
 });
 
 Deno.test("openFile() refuses a parent directory swapped for a symlink between check and open", async () => {
-  await withTree(async ({ allowed, outside, sandbox }) => {
-    await put(`${outside}/sub/deep.txt`, "secret");
-    const access = sandboxedFileAccess(racing(sandbox, async () => {
-      await Deno.rename(`${allowed}/case/sub`, `${allowed}/case/sub_moved`);
-      await Deno.symlink(`${outside}/sub`, `${allowed}/case/sub`);
-    }));
-    const path = `${allowed}/case/sub/deep.txt`;
-    assert.equal(
-      (await refusal(access.openFile(path))).context.reason,
-      "changed while being opened",
-    );
-    assert.equal((await refusal(access.readFile(path))).kind, "MissingFile");
-  });
+  for (const { kernel } of CHECKS) {
+    await withTree(async ({ allowed, outside, sandbox }) => {
+      await put(`${outside}/sub/deep.txt`, "secret");
+      const access = sandboxedFileAccess(racing(sandbox, async () => {
+        await Deno.rename(`${allowed}/case/sub`, `${allowed}/case/sub_moved`);
+        await Deno.symlink(`${outside}/sub`, `${allowed}/case/sub`);
+      }, kernel ? sandbox.descriptorDir : null));
+      const path = `${allowed}/case/sub/deep.txt`;
+      const record = await refusal(access.openFile(path));
+      assert.equal(record.context.reason, "changed while being opened", `kernel: ${kernel}`);
+      assert.equal((await refusal(access.readFile(path))).kind, "MissingFile");
+    });
+  }
 });
 
 Deno.test("readFile() never returns outside bytes while a parent directory is flipped concurrently", async () => {
@@ -214,28 +224,28 @@ Deno.test("writeNewFile() creates exclusively and never writes through a planted
 });
 
 Deno.test("writeNewFile() refuses a symlink planted between check and create", async () => {
-  await withTree(async ({ allowed, outside, sandbox }) => {
-    const planted = sandboxedFileAccess(racing(sandbox, async (canonical) => {
-      await Deno.symlink(`${outside}/planted.txt`, canonical);
-    }));
-    assert.equal(
-      (await refusal(planted.writeNewFile(`${allowed}/case/out.bin`, bytes("x")))).kind,
-      "InvalidArgument",
-    );
-    assert.equal(await exists(`${outside}/planted.txt`), false);
+  for (const { kernel } of CHECKS) {
+    await withTree(async ({ allowed, outside, sandbox }) => {
+      const descriptorDir = kernel ? sandbox.descriptorDir : null;
+      const planted = sandboxedFileAccess(racing(sandbox, async (canonical) => {
+        await Deno.symlink(`${outside}/planted.txt`, canonical);
+      }, descriptorDir));
+      const record = await refusal(planted.writeNewFile(`${allowed}/case/out.bin`, bytes("x")));
+      assert.equal(record.kind, "InvalidArgument");
+      assert.equal(await exists(`${outside}/planted.txt`), false);
 
-    const swappedParent = sandboxedFileAccess(racing(sandbox, async () => {
-      await Deno.rename(`${allowed}/case/sub`, `${allowed}/case/sub_moved`);
-      await Deno.symlink(outside, `${allowed}/case/sub`);
-    }));
-    const record = await refusal(
-      swappedParent.writeNewFile(`${allowed}/case/sub/out.bin`, bytes("data")),
-    );
-    assert.equal(record.context.reason, "changed while being opened");
-    // The exclusive create may have left an empty file behind the link; no byte reached it.
-    const stray = await Deno.readFile(`${outside}/out.bin`).catch(() => new Uint8Array());
-    assert.equal(stray.length, 0);
-  });
+      const swappedParent = sandboxedFileAccess(racing(sandbox, async () => {
+        await Deno.rename(`${allowed}/case/sub`, `${allowed}/case/sub_moved`);
+        await Deno.symlink(outside, `${allowed}/case/sub`);
+      }, descriptorDir));
+      const path = `${allowed}/case/sub/out.bin`;
+      const swapped = await refusal(swappedParent.writeNewFile(path, bytes("data")));
+      assert.equal(swapped.context.reason, "changed while being opened", `kernel: ${kernel}`);
+      // The exclusive create may have left an empty file behind the link; no byte reached it.
+      const stray = await Deno.readFile(`${outside}/out.bin`).catch(() => new Uint8Array());
+      assert.equal(stray.length, 0);
+    });
+  }
 });
 
 Deno.test("makeDir() creates each component itself and refuses symlinked directories", async () => {
