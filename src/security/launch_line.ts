@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CobreError, errorRecord, runtimeFiles } from "../common/mod.ts";
 import { prepareStateDir } from "./descriptor_dir.ts";
@@ -48,9 +49,15 @@ export interface LaunchLine {
  */
 export async function launchLine(options: LaunchOptions): Promise<LaunchLine> {
   const allowed: string[] = [];
+  // The sandbox opens canonical paths, but agents may name a dir the way the operator did
+  // (a link, or macOS /tmp): read on that form lets realpath resolve it; containment is still
+  // decided on the canonical path.
+  const aliases: string[] = [];
   for (const dir of options.allowedDirs) {
     const canonical = await canonicalDir(dir, "allowed directory");
+    const absolute = posix.resolve(Deno.cwd(), dir);
     if (!allowed.includes(canonical)) allowed.push(canonical);
+    if (absolute !== canonical && !aliases.includes(absolute)) aliases.push(absolute);
   }
   if (allowed.length === 0) {
     throw invalid("At least one allowed directory is needed", "Pass --allowed-dirs.");
@@ -65,7 +72,7 @@ export async function launchLine(options: LaunchOptions): Promise<LaunchLine> {
   // may only narrow its parent's permissions: so the parent reads our source tree (code only;
   // the sandbox keeps agents out of it). The DuckDB binding needs only FFI to load; read on it
   // lets the recorder Worker list it among its own read paths.
-  const read = [...allowed, stateDir, `${repo}/src`, highsWasm, duckdbBinding];
+  const read = [...allowed, ...aliases, stateDir, `${repo}/src`, highsWasm, duckdbBinding];
   const write = options.write ? [stateDir, ...allowed] : [stateDir];
   const transport = options.transport ?? "stdio";
 

@@ -156,13 +156,21 @@ export class Sandbox implements PathResolver {
   }
 
   /**
-   * Canonical path for a write: like `resolveForCreate`, and the part that exists must contain
-   * no symbolic link at all (not even one that stays inside), so writes never follow a link
-   * planted in an output tree. Callers pass canonical paths from `resolve`/`resolveForCreate`.
+   * Canonical path for a write: like `resolveForCreate`, and below its allowed dir the path must
+   * contain no symbolic link at all (not even one that stays inside), so writes never follow a
+   * link planted in an output tree. Above the allowed dir a link is only an alias of the root
+   * (macOS `/tmp` → `/private/tmp`) and is accepted.
    */
   async resolveForWrite(path: string): Promise<string> {
     const canonical = await this.resolveForCreate(path);
-    if (canonical !== lexicalForm(path)) throw symlinkOnWritePath(path);
+    const root = this.rootOf(canonical);
+    const lexical = lexicalForm(path);
+    if (root === undefined) throw outsideSandbox(path);
+    const below = canonical.slice(root === "/" ? 0 : root.length); // "" or "/a/b"
+    const above = lexical.slice(0, lexical.length - below.length) || "/";
+    if (!lexical.endsWith(below) || (above !== root && await realPathOrNull(above) !== root)) {
+      throw symlinkOnWritePath(path);
+    }
     return canonical;
   }
 }
@@ -194,6 +202,14 @@ async function canonicalAllowedDir(dir: string): Promise<string> {
 function lexicalForm(path: string): string {
   const normal = posix.normalize(path);
   return normal.length > 1 && normal.endsWith("/") ? normal.slice(0, -1) : normal;
+}
+
+async function realPathOrNull(path: string): Promise<string | null> {
+  try {
+    return await Deno.realPath(path);
+  } catch {
+    return null;
+  }
 }
 
 function isMissing(error: unknown): boolean {

@@ -72,6 +72,7 @@ Deno.test("launchLine() grants canonical paths only: dirs, state dir and runtime
     assert.deepEqual(flagValues(line, "--allow-read"), [
       cases,
       outputs,
+      `${base}/cases_link`, // the operator's form, so realpath may resolve paths through it
       state,
       `${repo}/src`,
       highsWasm,
@@ -220,6 +221,22 @@ Deno.test("a read-write launch line lets the server write into the allowed dirs"
       "prompt",
     );
     assert.equal([...Deno.readDirSync(cases)].length, 2);
+  });
+});
+
+Deno.test("a launch line for a symlinked allowed dir resolves paths given through the link", async () => {
+  await withDirs(async ({ base, cases, state }) => {
+    await Deno.symlink(cases, `${base}/link`);
+    await Deno.writeTextFile(`${cases}/config.json`, "{}");
+    const line = await launchLine({
+      allowedDirs: [`${base}/link`],
+      stateDir: state,
+      write: false,
+      extraServerArgs: ["--probe-path", `${base}/link/config.json`],
+    });
+    const report = await runProbe(line);
+    assert.equal(report.probePath, `${cases}/config.json`);
+    assert.equal(report.mode, "read-only");
   });
 });
 

@@ -223,6 +223,24 @@ Deno.test("writeNewFile() creates exclusively and never writes through a planted
   });
 });
 
+Deno.test("writes accept a link above the allowed dir (an alias of it) but none below it", async () => {
+  await withTree(async ({ base, allowed, sandbox }) => {
+    const { access } = sandbox;
+    await Deno.symlink(allowed, `${base}/alias`); // like macOS /tmp -> /private/tmp
+    await access.makeDir(`${base}/alias/case/out/a`);
+    await access.writeNewFile(`${base}/alias/case/out/a/x.bin`, bytes("via alias"));
+    assert.equal(await readText(`${allowed}/case/out/a/x.bin`), "via alias");
+    await access.rename(`${base}/alias/case/out/a/x.bin`, `${base}/alias/case/out/y.bin`);
+    await access.remove(`${base}/alias/case/out`);
+    assert.equal(await exists(`${allowed}/case/out`), false);
+
+    await Deno.symlink(`${allowed}/case`, `${allowed}/case_alias`);
+    const below = await refusal(access.writeNewFile(`${base}/alias/case_alias/x.bin`, bytes("x")));
+    assert.equal(below.kind, "PermissionDenied");
+    assert.equal(await exists(`${allowed}/case/x.bin`), false);
+  });
+});
+
 Deno.test("writeNewFile() refuses a symlink planted between check and create", async () => {
   for (const { kernel } of CHECKS) {
     await withTree(async ({ allowed, outside, sandbox }) => {

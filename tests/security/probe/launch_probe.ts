@@ -35,6 +35,8 @@ const files = runtimeFiles();
 const sandbox = await Sandbox.create(allowedDirs, { stateDir });
 const stamp = `${Date.now()}_${Math.random().toString(36).slice(2)}`;
 
+const probePath = Deno.args.includes("--probe-path") ? option("--probe-path") : null;
+
 const report = {
   args: Deno.args,
   mode: await outcome(() => detectServerMode({ allowedDirs, stateDir })),
@@ -58,6 +60,7 @@ const report = {
       ),
     ),
   ),
+  probePath: probePath === null ? null : await outcome(() => sandbox.resolve(probePath)),
   ffiBinding: await state({ name: "ffi", path: files.duckdbBinding }),
   net: await state({ name: "net", host: "127.0.0.1:3000" }),
   highsWasmBytes: await outcome(() => Deno.readFile(files.highsWasm)),
