@@ -78,6 +78,84 @@ export async function readTable(files: CaseFiles, spec: TableSpec): Promise<Tabl
   return validateRows(files.issues, spec, result.value);
 }
 
+/**
+ * Duplicate-detection key: a number when ids are in the usual ranges (entity < 2^20,
+ * |stage| < 2^15, lag < 2^10, exact in a double), else a string.
+ */
+function packKey(keys: number[]): number | string {
+  const [entity = 0, stage = 0, lag = 0] = keys;
+  if (
+    keys.length <= 3 && entity >= 0 && entity < 2 ** 20 && Math.abs(stage) < 2 ** 15 && lag >= 0 &&
+    lag < 2 ** 10
+  ) {
+    return (entity * 2 ** 16 + (stage + 2 ** 15)) * 2 ** 10 + lag;
+  }
+  return keys.join(":");
+}
+
+/** Row label for messages, built only when a row is wrong. */
+function rowLabel(spec: TableSpec, i: number, keys: number[]): string {
+  const extra = (spec.extraKeys ?? []).map((k, j) => `, ${k.name} ${keys[j + 2]}`).join("");
+  return `row ${i} (${spec.entityNoun} ${keys[0]}, stage ${keys[1]}${extra})`;
+}
+
+/** Checks one value; records and returns false when it is wrong. */
+function checkValue(
+  issues: Issues,
+  spec: TableSpec,
+  column: ValueColumn,
+  v: number | null | undefined,
+  i: number,
+  keys: number[],
+): boolean {
+  const file = spec.file;
+  const entityId = keys[0] ?? null;
+  if (v === null || v === undefined) {
+    if (!column.required) return true;
+    issues.error(
+      "SchemaViolation",
+      `${file}: ${rowLabel(spec, i, keys)} has a null "${column.name}"`,
+      {
+        file,
+        entity_id: entityId,
+        field: column.name,
+        expected: "non-null DOUBLE",
+        actual: "null",
+      },
+      `Fill "${column.name}" in every row of ${file}.`,
+    );
+    return false;
+  }
+  if (column.penalty) {
+    return checkPenaltyValue(
+      issues,
+      file,
+      entityId,
+      column.name,
+      v,
+      `${file}: ${rowLabel(spec, i, keys)}`,
+    );
+  }
+  const range = column.range ?? {};
+  if (inRange(v, range)) return true;
+  issues.error(
+    "OutOfRange",
+    `${file}: ${rowLabel(spec, i, keys)} column "${column.name}" is ${v}, but must be ${
+      describeRange(range)
+    }`,
+    {
+      file,
+      entity_id: entityId,
+      field: column.name,
+      value: Number.isFinite(v) ? v : String(v),
+      min: range.min ?? null,
+      max: range.max ?? null,
+    },
+    `Correct "${column.name}" for ${spec.entityNoun} ${entityId} at stage ${keys[1]}.`,
+  );
+  return false;
+}
+
 function validateRows(
   issues: Issues,
   spec: TableSpec,
@@ -85,12 +163,17 @@ function validateRows(
 ): TableRow[] | "error" {
   const { file } = spec;
   const out: TableRow[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number | string>();
   let failed = false;
-  const keyNames = [spec.entityColumn, "stage_id", ...(spec.extraKeys ?? []).map((k) => k.name)];
-  rows.forEach((row, i) => {
-    const keys: number[] = [];
-    for (const name of keyNames) {
+  const extraKeys = spec.extraKeys ?? [];
+  const keyNames = [spec.entityColumn, "stage_id", ...extraKeys.map((k) => k.name)];
+  const columns = spec.values;
+  // Hot loop (100k+ rows for AR tables): plain loops, messages built only for wrong rows.
+  rowLoop: for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Record<string, number | null | undefined>;
+    const keys = new Array<number>(keyNames.length);
+    for (let k = 0; k < keyNames.length; k++) {
+      const name = keyNames[k] as string;
       const v = row[name];
       if (typeof v !== "number") {
         failed = true;
@@ -100,89 +183,47 @@ function validateRows(
           { file, entity_id: null, field: name, expected: "non-null INT32", actual: "null" },
           `Every row of ${file} needs "${name}".`,
         );
-        return;
+        continue rowLoop;
       }
-      keys.push(v);
+      keys[k] = v;
     }
-    const [entityId, stageId] = keys as [number, number, ...number[]];
-    const label = `row ${i} (${spec.entityNoun} ${entityId}, stage ${stageId}${
-      (spec.extraKeys ?? []).map((k, j) => `, ${k.name} ${keys[j + 2]}`).join("")
-    })`;
     let rowOk = true;
-    (spec.extraKeys ?? []).forEach((k, j) => {
-      const v = keys[j + 2] ?? 0;
-      if (v < k.min) {
-        rowOk = false;
-        issues.error(
-          "OutOfRange",
-          `${file}: ${label} column "${k.name}" is ${v}, but must be >= ${k.min}`,
-          { file, entity_id: entityId, field: k.name, value: v, min: k.min, max: null },
-          `Use ${k.name} values starting at ${k.min}.`,
-        );
-      }
-    });
-    const values: Record<string, number | null> = {};
-    for (const column of spec.values) {
-      const v = row[column.name];
-      if (v === null || v === undefined) {
-        if (column.required) {
-          rowOk = false;
-          issues.error(
-            "SchemaViolation",
-            `${file}: ${label} has a null "${column.name}"`,
-            {
-              file,
-              entity_id: entityId,
-              field: column.name,
-              expected: "non-null DOUBLE",
-              actual: "null",
-            },
-            `Fill "${column.name}" in every row of ${file}.`,
-          );
-        }
-        values[column.name] = null;
-        continue;
-      }
-      if (column.penalty) {
-        if (!checkPenaltyValue(issues, file, entityId, column.name, v, `${file}: ${label}`)) {
-          rowOk = false;
-        }
-      } else if (!inRange(v, column.range ?? {})) {
-        rowOk = false;
-        const range = column.range ?? {};
-        issues.error(
-          "OutOfRange",
-          `${file}: ${label} column "${column.name}" is ${v}, but must be ${describeRange(range)}`,
-          {
-            file,
-            entity_id: entityId,
-            field: column.name,
-            value: Number.isFinite(v) ? v : String(v),
-            min: range.min ?? null,
-            max: range.max ?? null,
-          },
-          `Correct "${column.name}" for ${spec.entityNoun} ${entityId} at stage ${stageId}.`,
-        );
-      }
-      values[column.name] = v;
+    for (let j = 0; j < extraKeys.length; j++) {
+      const k = extraKeys[j] as { name: string; min: number };
+      const v = keys[j + 2] as number;
+      if (v >= k.min) continue;
+      rowOk = false;
+      issues.error(
+        "OutOfRange",
+        `${file}: ${rowLabel(spec, i, keys)} column "${k.name}" is ${v}, but must be >= ${k.min}`,
+        { file, entity_id: keys[0] ?? null, field: k.name, value: v, min: k.min, max: null },
+        `Use ${k.name} values starting at ${k.min}.`,
+      );
     }
-    const key = keys.join(":");
+    const values: Record<string, number | null> = {};
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c] as ValueColumn;
+      const v = row[column.name];
+      if (!checkValue(issues, spec, column, v, i, keys)) rowOk = false;
+      values[column.name] = v ?? null;
+    }
+    const key = packKey(keys);
     if (seen.has(key)) {
       rowOk = false;
       issues.error(
         "DuplicateId",
-        `${file}: ${label} repeats a key that an earlier row already defines`,
-        { file, entity_id: entityId, registry: `${file} (${keyNames.join(", ")})` },
+        `${file}: ${rowLabel(spec, i, keys)} repeats a key that an earlier row already defines`,
+        { file, entity_id: keys[0] ?? null, registry: `${file} (${keyNames.join(", ")})` },
         `Keep one row per (${keyNames.join(", ")}) in ${file}.`,
       );
     }
     seen.add(key);
     if (!rowOk) {
       failed = true;
-      return;
+      continue;
     }
-    out.push({ entity_id: entityId, stage_id: stageId, keys, values });
-  });
+    out.push({ entity_id: keys[0] as number, stage_id: keys[1] as number, keys, values });
+  }
   return failed ? "error" : out;
 }
 

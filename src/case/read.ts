@@ -176,14 +176,37 @@ export interface ParquetColumnSpec {
 /** Rows of a Parquet file with only the requested columns; absent optional columns are missing. */
 export type ParquetRow = Record<string, number | null | undefined>;
 
-function asyncBufferOf(file: RandomAccessFile): AsyncBuffer {
+/** Below this size a Parquet file is read in one call and sliced in memory. */
+const WHOLE_FILE_BYTES = 16 * 1024 * 1024;
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength
+    ? bytes.buffer as ArrayBuffer
+    : bytes.slice().buffer as ArrayBuffer;
+}
+
+/**
+ * Adapts a RandomAccessFile to hyparquet. hyparquet fetches column chunks concurrently, while a
+ * file handle has one cursor (seek + read), so ranged reads are queued one at a time; small files,
+ * the common case, are read once and sliced in memory.
+ */
+export function asyncBufferOf(
+  file: RandomAccessFile,
+  wholeFileBytes = WHOLE_FILE_BYTES,
+): AsyncBuffer {
+  let whole: Promise<Uint8Array> | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     byteLength: file.size,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const bytes = await file.read(start, end ?? file.size);
-      return bytes.buffer.byteLength === bytes.byteLength && bytes.byteOffset === 0
-        ? bytes.buffer as ArrayBuffer
-        : bytes.slice().buffer as ArrayBuffer;
+      const stop = end ?? file.size;
+      if (file.size <= wholeFileBytes) {
+        whole ??= file.read(0, file.size);
+        return toArrayBuffer((await whole).slice(start, stop));
+      }
+      const read = queue.then(() => file.read(start, stop));
+      queue = read.catch(() => undefined);
+      return toArrayBuffer(await read);
     },
   };
 }
