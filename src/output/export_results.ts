@@ -35,6 +35,7 @@ import { leafColumns, leafValue } from "./json_values.ts";
 import { openParquet, readParquetRows } from "./parquet_read.ts";
 import {
   columnTypeOf,
+  isNullable,
   type ResultColumnType,
   type ScanResult,
   scanResults,
@@ -151,7 +152,7 @@ export function toArrowIpc(scan: ScanResult): Uint8Array {
   scan.columns.forEach((name, i) => {
     const type = scan.columnTypes[i] ?? "other";
     const dataType = arrowType(type);
-    fields.push(new Field(name, dataType, true));
+    fields.push(new Field(name, dataType, scan.columnNullable[i] ?? true));
     vectors[name] = vectorFromArray(
       scan.rows.map((row) => arrowValue(row[i] ?? null, type)),
       dataType,
@@ -183,6 +184,7 @@ async function scanConvergence(
       total_rows: source.numRows,
       truncated: false,
       columnTypes: leaves.map((leaf) => columnTypeOf(leaf.node.element)),
+      columnNullable: leaves.map(isNullable),
     };
   } finally {
     source.close();

@@ -8,7 +8,7 @@
 import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, FileMetaData, SchemaElement, SchemaTree } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import type { RandomAccessFile, ReadAccess } from "../common/mod.ts";
+import { isCobreError, type RandomAccessFile, type ReadAccess } from "../common/mod.ts";
 import { asOutputError, outputCorrupted } from "./errors.ts";
 
 /** Footer bytes fetched first: Cobre footers are a few KiB, so one read usually suffices. */
@@ -76,6 +76,11 @@ export async function openParquet(
   try {
     handle = await access.openFile(path);
   } catch (error) {
+    // A partition directory without its data.parquet is a write that was interrupted (Cobre
+    // writes data.parquet.tmp, then renames): the output is damaged, not the request.
+    const missing = error instanceof Deno.errors.NotFound ||
+      (isCobreError(error) && error.record.kind === "MissingFile");
+    if (missing) throw outputCorrupted(displayName, "file is missing (interrupted write?)");
     throw asOutputError(error, displayName);
   }
   try {

@@ -62,9 +62,10 @@ export const DEFAULT_QUERY_LIMIT = 1000;
 /** How a result column is typed, for exports that keep types (Arrow). */
 export type ResultColumnType = ColumnType | "utf8" | "other";
 
-/** A scan result: JSON rows plus the column types they came from. */
+/** A scan result: JSON rows plus the column types (and nullability) they came from. */
 export interface ScanResult extends JsonTable {
   columnTypes: ResultColumnType[];
+  columnNullable: boolean[];
 }
 
 /** How many partitions are open at once while counting. */
@@ -129,6 +130,11 @@ export function columnTypeOf(element: SchemaElement): ResultColumnType {
     default:
       return "other";
   }
+}
+
+/** True unless the leaf and every group above it are REQUIRED. */
+export function isNullable(leaf: LeafColumn): boolean {
+  return leaf.node.element.repetition_type !== "REQUIRED" || leaf.path.length > 0;
 }
 
 interface Selection {
@@ -231,17 +237,20 @@ async function jsonRowsAt(
 
 /** The result columns of a table when no partition exists to read them from. */
 function declaredSelection(table: TableSpec, requested: readonly string[] | undefined) {
-  const byName = new Map<string, ResultColumnType>([
-    [SCENARIO_COLUMN, "int32"],
-    ...table.columns.map((c): [string, ResultColumnType] => [c.name, c.type]),
+  const byName = new Map<string, { type: ResultColumnType; nullable: boolean }>([
+    [SCENARIO_COLUMN, { type: "int32", nullable: false }],
+    ...table.columns.map((c): [string, { type: ResultColumnType; nullable: boolean }] => [
+      c.name,
+      { type: c.type, nullable: c.nullable },
+    ]),
   ]);
   const names = requested ? [...requested] : [...byName.keys()];
-  const types = names.map((name) => {
-    const type = byName.get(name);
-    if (!type) throw invalidChoice("column", name, [...byName.keys()]);
-    return type;
+  const specs = names.map((name) => {
+    const spec = byName.get(name);
+    if (!spec) throw invalidChoice("column", name, [...byName.keys()]);
+    return spec;
   });
-  return { names, types };
+  return { names, types: specs.map((s) => s.type), nullable: specs.map((s) => s.nullable) };
 }
 
 /**
@@ -280,8 +289,15 @@ export async function scanResults(
     : [];
   if (partitions.length === 0) {
     // Cobre writes no directory for entity types the case does not have: an empty table.
-    const { names, types } = declaredSelection(table, filters.columns);
-    return { columns: names, rows: [], total_rows: 0, truncated: false, columnTypes: types };
+    const { names, types, nullable } = declaredSelection(table, filters.columns);
+    return {
+      columns: names,
+      rows: [],
+      total_rows: 0,
+      truncated: false,
+      columnTypes: types,
+      columnNullable: nullable,
+    };
   }
 
   const filter: RowFilter = { stageRange, entityIds, entityColumn: table.entityIdColumn };
@@ -290,6 +306,7 @@ export async function scanResults(
   let total = 0;
   let selection: Selection | null = null;
   let columnTypes: ResultColumnType[] = [];
+  let columnNullable: boolean[] = [];
 
   for (let offset = 0; offset < partitions.length; offset += PARTITION_WINDOW) {
     const window = partitions.slice(offset, offset + PARTITION_WINDOW);
@@ -307,6 +324,7 @@ export async function scanResults(
         columnTypes = selection.leaves.map((leaf) =>
           leaf === null ? "int32" : columnTypeOf(leaf.node.element)
         );
+        columnNullable = selection.leaves.map((leaf) => leaf !== null && isNullable(leaf));
       }
       const chosen: Selection = selection;
       for (const source of opened) {
@@ -337,7 +355,14 @@ export async function scanResults(
     }
   }
   const names = (selection as Selection).names;
-  return { columns: names, rows, total_rows: total, truncated: total > rows.length, columnTypes };
+  return {
+    columns: names,
+    rows,
+    total_rows: total,
+    truncated: total > rows.length,
+    columnTypes,
+    columnNullable,
+  };
 }
 
 /**

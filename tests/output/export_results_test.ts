@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { posix } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { directFileAccess, isCobreError } from "../../src/common/mod.ts";
-import { exportResults } from "../../src/output/mod.ts";
-import { CLI_FIXTURE, copyTree, withTempDir } from "./helpers.ts";
+import { exportResults, writeRunOutput } from "../../src/output/mod.ts";
+import { CLI_FIXTURE, copyTree, SAMPLE_CONTEXT, sampleRunResult, withTempDir } from "./helpers.ts";
 
 /** Runs `body` on a private copy of the real-CLI fixture (exports write into it). */
 function withFixtureCopy(body: (out: string) => Promise<void>): Promise<void> {
@@ -169,5 +169,24 @@ Deno.test("exportResults() rejects unknown formats and entity types, and missing
     ).catch((e) => e);
     assert.ok(isCobreError(missing));
     assert.equal(missing.record.kind, "OutputNotFound");
+  });
+});
+
+Deno.test("exportResults() keeps REQUIRED columns non-nullable in Arrow when the source says so", async () => {
+  await withTempDir(async (dir) => {
+    const out = posix.join(dir, "output");
+    await writeRunOutput(out, directFileAccess, sampleRunResult(2), SAMPLE_CONTEXT);
+    const result = await exportResults(
+      { outputDir: out, format: "arrow", entity_type: "thermals" },
+      directFileAccess,
+    );
+    const table = tableFromIPC(await Deno.readFile(result.file_path));
+    const nullable = Object.fromEntries(table.schema.fields.map((f) => [f.name, f.nullable]));
+    assert.equal(nullable.scenario_id, false);
+    assert.equal(nullable.stage_id, false);
+    assert.equal(nullable.is_gnl, false);
+    assert.equal(nullable.block_id, true);
+    assert.equal(nullable.gnl_committed_mw, true);
+    assert.equal(String(table.schema.fields.find((f) => f.name === "is_gnl")?.type), "Bool");
   });
 });

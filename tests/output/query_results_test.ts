@@ -214,6 +214,14 @@ Deno.test("queryResults() reports truncated or foreign Parquet as OutputCorrupte
       assert.ok(typeof record.context.detail === "string" && record.context.detail.length > 0);
       assert.doesNotMatch(record.message, /\n\s+at /, "no stack trace in the message");
     }
+    // A partition whose data.parquet never got renamed into place (a killed Cobre run).
+    await Deno.rename(victim, `${victim}.tmp`);
+    const interrupted = await recordOf(
+      queryResults({ outputDir: out, entity_type: "hydros" }, directFileAccess),
+    );
+    assert.equal(interrupted.kind, "OutputCorrupted");
+    assert.equal(interrupted.context.file, victim);
+    assert.match(String(interrupted.context.detail), /missing/);
     // Scenarios outside the range are never opened, so they cannot fail the query.
     const ok = await queryResults(
       { outputDir: out, entity_type: "hydros", filters: { scenario_range: [2, 2] } },
