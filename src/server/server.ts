@@ -301,6 +301,15 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
         throw error;
       }
       await reportFinished(observers, request, handled.completion, report);
+      // An access log for the operator (stderr, debug level): method, tool, outcome, duration.
+      log.operator(
+        "debug",
+        `${method}${tool ? ` ${tool.name}` : ""} ${handled.completion.outcome}`,
+        {
+          request_id: request.requestId,
+          duration_ms: handled.completion.durationMs,
+        },
+      );
       return handled.value;
     },
   };

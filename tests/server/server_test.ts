@@ -419,3 +419,20 @@ Deno.test("drain() waits for in-flight requests to answer", async () => {
     await session.close();
   }
 });
+
+Deno.test("each request leaves a debug access line on stderr with tool, outcome and duration", async () => {
+  const session = await connect({ tools: plainTools });
+  try {
+    await session.client.callTool({ name: "test/echo", arguments: { message: "x" } });
+    await session.client.callTool({ name: "test/echo", arguments: {} });
+    const access = session.stderr.filter((line) => line.includes("debug: tools/call"));
+    assert.equal(access.length, 2);
+    assert.match(
+      access[0] ?? "",
+      /tools\/call test\/echo ok \{"request_id":\d+,"duration_ms":\d+\}/,
+    );
+    assert.match(access[1] ?? "", /tools\/call test\/echo invalid-arguments/);
+  } finally {
+    await session.close();
+  }
+});
