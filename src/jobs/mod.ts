@@ -33,3 +33,9 @@ export {
   type DurableTaskStoreOptions,
   type TaskStatusListener,
 } from "./task_store.ts";
+export {
+  createJobObserver,
+  type JobObservedRequest,
+  type JobObserver,
+  type RequestKey,
+} from "./observer.ts";

@@ -52,3 +52,10 @@ export {
 } from "./flight_command.ts";
 export { ARCHIVE_FILE, recorderDir } from "./segments.ts";
 export { RECORDER_SOURCE_DIR } from "./spawn.ts";
+export {
+  type Correlation,
+  createRecorderObserver,
+  type RecorderObservedRequest,
+  type RecorderObserver,
+  type RecorderObserverOptions,
+} from "./observer.ts";

@@ -51,4 +51,17 @@ export {
   isWithinDir,
   WRITE_DISABLED_MESSAGE,
 } from "./decide.ts";
-export { type GatedOutcome, runWithTimeout, type RunWithTimeoutOptions } from "./timeout.ts";
+export {
+  type GatedOutcome,
+  runWithTimeout,
+  type RunWithTimeoutOptions,
+  timeoutDecision,
+} from "./timeout.ts";
+export {
+  createGateObserver,
+  type GateAdmission,
+  gateDecisionEvent,
+  type GateObservedRequest,
+  type GateObserver,
+  type GateObserverOptions,
+} from "./observer.ts";

@@ -24,7 +24,10 @@ export interface RunWithTimeoutOptions {
   readonly signal?: AbortSignal;
 }
 
-function timeoutDecision(allowed: GateDecision): { decision: GateDecision; record: ErrorRecord } {
+/** The timeout decision (with its `Timeout` record) for a call that `allowed` had let through. */
+export function timeoutDecision(
+  allowed: GateDecision,
+): { decision: GateDecision; record: ErrorRecord } {
   const seconds = (allowed.timeoutMs ?? 0) / 1000;
   const tool = allowed.toolName ?? allowed.method;
   const record = errorRecord(
