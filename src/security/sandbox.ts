@@ -10,6 +10,7 @@
 import { posix } from "node:path";
 import { CobreError, errorRecord, type FileAccess } from "../common/mod.ts";
 import { outsideSandbox, pathNotFound, symlinkOnWritePath, wrongKind } from "./path_errors.ts";
+import { canonicalDir } from "./config_paths.ts";
 import { findDescriptorDir } from "./descriptor_dir.ts";
 import { isWithin, joinCanonical, malformedReason, type PathKind } from "./paths.ts";
 import { type PathResolver, sandboxedFileAccess } from "./sandboxed_access.ts";
@@ -60,7 +61,7 @@ export class Sandbox implements PathResolver {
     }
     const roots: string[] = [];
     for (const dir of allowedDirs) {
-      const canonical = await canonicalAllowedDir(dir);
+      const canonical = await canonicalDir(dir, "allowed directory");
       if (!roots.includes(canonical)) roots.push(canonical);
     }
     const [probeDir] = roots;
@@ -173,29 +174,6 @@ export class Sandbox implements PathResolver {
     }
     return canonical;
   }
-}
-
-async function canonicalAllowedDir(dir: string): Promise<string> {
-  const absolute = posix.resolve(Deno.cwd(), dir);
-  try {
-    const canonical = await Deno.realPath(absolute);
-    if ((await Deno.stat(canonical)).isDirectory) return canonical;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) {
-      throw new CobreError(errorRecord(
-        "PermissionDenied",
-        `Allowed directory '${dir}' is not readable by this process`,
-        { dir },
-        `Start Deno with --allow-read=${absolute}`,
-      ));
-    }
-  }
-  throw new CobreError(errorRecord(
-    "MissingFile",
-    `Allowed directory '${dir}' does not exist or is not a directory`,
-    { dir },
-    "Create the directory or fix --allowed-dirs.",
-  ));
 }
 
 /** The path with `.`/`..` collapsed and no trailing slash; equals realpath when no link is on it. */
