@@ -1,12 +1,20 @@
 /**
  * SDDP engine: trains a policy for a Cobre case on HiGHS (WebAssembly) and simulates it.
  *
- * Result and event types are stable and mirror the Cobre output format so `src/output` can map
- * them 1:1.
+ * - `trainAndSimulate(model, options)` runs in the calling thread (put it in a Worker).
+ * - `startRunWorker(model, options, onEvent)` does exactly that: the run gets its own Worker,
+ *   events stream back, `cancel()` stops at the next iteration with a partial result.
+ *
+ * Result and event types mirror the Cobre output format so `src/output` can map them 1:1.
  *
  * @module
  */
 export type * from "./results.ts";
 export type * from "./events.ts";
+export type { RunWorkerMessage, RunWorkerRequest, WorkerRunOptions } from "./protocol.ts";
 export { trainAndSimulate } from "./run.ts";
 export type { RunOptions } from "./run.ts";
+export { startRunWorker } from "./run_client.ts";
+export type { RunHandle, RunWorkerSpawnOptions } from "./run_client.ts";
+export { COST_SCALE } from "./stage_lp.ts";
+export type { LpMode } from "./lp/mod.ts";

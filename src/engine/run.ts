@@ -13,7 +13,8 @@ import type { EngineEvent } from "./events.ts";
 import type { Executor } from "./executor.ts";
 import { LocalExecutor, WorkerExecutor } from "./executor.ts";
 import type { LpMode } from "./lp/mod.ts";
-import { defaultHighsWasmPath, loadHighsRuntime } from "./lp/mod.ts";
+import { runtimeFiles } from "../common/mod.ts";
+import { loadHighsRuntime } from "./lp/mod.ts";
 import { ExecutorPool } from "./pool.ts";
 import type {
   CutRecord,
@@ -45,7 +46,7 @@ export interface RunOptions {
   workers?: number;
   /** Persistent stage LPs (default) or a new LP for every solve (benchmark baseline). */
   lpMode?: LpMode;
-  /** The HiGHS wasm bytes or compiled module; read from the `highs` package when absent. */
+  /** The HiGHS wasm bytes or compiled module; read from `runtimeFiles().highsWasm` when absent. */
   highsWasm?: Uint8Array | WebAssembly.Module;
   /** Overrides `simulation.num_scenarios`. */
   simulationScenarios?: number;
@@ -107,7 +108,7 @@ async function createExecutors(
   setup: EngineSetup,
   options: RunOptions,
 ): Promise<Executor[]> {
-  const wasm = options.highsWasm ?? await Deno.readFile(defaultHighsWasmPath());
+  const wasm = options.highsWasm ?? await Deno.readFile(runtimeFiles().highsWasm);
   const mode = options.lpMode ?? "persistent";
   const highs = await loadHighsRuntime(wasm);
   const remote = Array.from(

@@ -11,29 +11,29 @@ import { performRequest } from "./executor.ts";
 import { loadHighsRuntime } from "./lp/mod.ts";
 import { StageRunner } from "./stage_runner.ts";
 
-let runner: StageRunner | null = null;
-
-function reply(message: SolverWorkerReply): void {
-  self.postMessage(message);
+function serve(): void {
+  let runner: StageRunner | null = null;
+  const reply = (message: SolverWorkerReply) => self.postMessage(message);
+  self.onmessage = async (event: MessageEvent<SolverWorkerMessage>) => {
+    const message = event.data;
+    if (message.type === "init") {
+      const highs = await loadHighsRuntime(message.wasm);
+      runner = new StageRunner(message.setup, highs, message.mode);
+      reply({ type: "ready" });
+      return;
+    }
+    try {
+      if (runner === null) throw new Error("Solver worker used before init");
+      reply({ type: "result", id: message.id, result: performRequest(runner, message.request) });
+    } catch (error) {
+      reply({
+        type: "error",
+        id: message.id,
+        record: isCobreError(error) ? error.record : null,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
 }
 
-self.onmessage = async (event: MessageEvent<SolverWorkerMessage>) => {
-  const message = event.data;
-  if (message.type === "init") {
-    const highs = await loadHighsRuntime(message.wasm);
-    runner = new StageRunner(message.setup, highs, message.mode);
-    reply({ type: "ready" });
-    return;
-  }
-  try {
-    if (runner === null) throw new Error("Solver worker used before init");
-    reply({ type: "result", id: message.id, result: performRequest(runner, message.request) });
-  } catch (error) {
-    reply({
-      type: "error",
-      id: message.id,
-      record: isCobreError(error) ? error.record : null,
-      message: error instanceof Error ? error.message : String(error),
-    });
-  }
-};
+serve();

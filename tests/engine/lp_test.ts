@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
+import { runtimeFiles } from "../../src/common/mod.ts";
 import {
   createLpSolver,
-  defaultHighsWasmPath,
   loadHighsRuntime,
   type LpMode,
   type LpModel,
   type LpSolver,
 } from "../../src/engine/lp/mod.ts";
 
-const highs = await loadHighsRuntime(await Deno.readFile(defaultHighsWasmPath()));
+const highs = await loadHighsRuntime(await Deno.readFile(runtimeFiles().highsWasm));
 const MODES: LpMode[] = ["persistent", "rebuild"];
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Loading the HiGHS WebAssembly runtime from bytes the caller read, so a sandboxed process needs
- * read permission on exactly one file (`highs.wasm`) and nothing else of the package.
+ * Loading the HiGHS WebAssembly runtime from bytes the caller read (the path comes from
+ * `runtimeFiles().highsWasm` in `src/common`), so a sandboxed process needs read permission on
+ * exactly one file (`highs.wasm`) and nothing else of the package.
  *
  * @module
  */
@@ -13,16 +14,6 @@ const highsLoader = highsPackage.default as unknown as (options: InitOptions) =>
 
 /** A loaded HiGHS runtime; solver models are created from it. */
 export type HighsRuntime = Highs;
-
-/**
- * Absolute path of the `highs.wasm` shipped with the pinned `highs` package.
- *
- * `src/common/runtime_files.ts` resolves the same file for the launcher; this is the engine's
- * fallback so it also works when called directly (tests, benchmarks).
- */
-export function defaultHighsWasmPath(): string {
-  return new URL("./highs.wasm", import.meta.resolve("highs")).pathname;
-}
 
 /** Instantiates HiGHS from the wasm bytes (or an already compiled module). */
 export function loadHighsRuntime(wasm: Uint8Array | WebAssembly.Module): Promise<HighsRuntime> {

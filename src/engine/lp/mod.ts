@@ -5,7 +5,7 @@
  * @module
  */
 export * from "./contract.ts";
-export { defaultHighsWasmPath, loadHighsRuntime } from "./highs_runtime.ts";
+export { loadHighsRuntime } from "./highs_runtime.ts";
 export type { HighsRuntime } from "./highs_runtime.ts";
 export { PersistentHighsSolver } from "./highs_solver.ts";
 export { RebuildingHighsSolver } from "./rebuild_solver.ts";

@@ -1,0 +1,27 @@
+/**
+ * Typed message protocol between a caller and the run Worker (`worker.ts`).
+ *
+ * caller -> worker: `start` once, then optionally `cancel`.
+ * worker -> caller: any number of `event`s, then exactly one `result` or `error`.
+ *
+ * @module
+ */
+import type { ErrorRecord } from "../common/mod.ts";
+import type { CaseModel } from "./case_types.ts";
+import type { EngineEvent } from "./events.ts";
+import type { RunResult } from "./results.ts";
+import type { RunOptions } from "./run.ts";
+
+/** Run options that can cross a Worker boundary (no callbacks, no signal). */
+export type WorkerRunOptions = Omit<RunOptions, "signal" | "shouldStop" | "onEvent">;
+
+/** Messages the caller sends. */
+export type RunWorkerRequest =
+  | { type: "start"; model: CaseModel; options: WorkerRunOptions }
+  | { type: "cancel" };
+
+/** Messages the Worker sends. */
+export type RunWorkerMessage =
+  | { type: "event"; event: EngineEvent }
+  | { type: "result"; result: RunResult }
+  | { type: "error"; record: ErrorRecord };
