@@ -99,6 +99,8 @@ interface ServerCore {
     handle: (request: ObservedRequest, admission: Admitted) => Promise<Handled<T>>,
     deny?: (error: ErrorRecord) => T,
   ): Promise<T>;
+  /** Answers a request with a protocol error without admitting it; observers hear of it. */
+  refuse(method: string, extra: Extra, error: McpError): Promise<never>;
 }
 
 /** One capability of the server: what it declares and the handlers that serve it. */
@@ -124,10 +126,13 @@ const toolsFeature: ServerFeature = {
       const name = call.params.name;
       const tool = core.registry.get(name);
       if (!tool) {
-        return core.observe("tools/call", extra, null, () => {
-          // A protocol error per MCP: the caller named something that was never listed.
-          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
-        });
+        // A protocol error per MCP: the caller named something that was never listed. There is
+        // nothing to admit; observers only hear that it was refused.
+        return core.refuse(
+          "tools/call",
+          extra,
+          new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`),
+        );
       }
       const observedTool: ObservedTool = {
         name: tool.definition.name,
@@ -252,6 +257,17 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   };
   sdk.onerror = (error) => log.operator("warning", "protocol error", { detail: error.message });
 
+  const observed = (method: string, extra: Extra, tool: ObservedTool | null): ObservedRequest => ({
+    method,
+    requestId: extra.requestId,
+    sessionId,
+    serverId,
+    mode: options.mode,
+    progressToken: extra._meta?.progressToken ?? null,
+    receivedAtMs: Date.now(),
+    tool,
+  });
+
   const core: ServerCore = {
     sdk,
     log,
@@ -266,17 +282,14 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
       serverId,
       shutdownSignal: options.shutdownSignal ?? new AbortController().signal,
     },
+    async refuse(method, extra, error) {
+      const request = observed(method, extra, null);
+      const report = reportObserverFailure(log);
+      await reportFinished(observers, request, completion("protocol-error", null, request), report);
+      throw error;
+    },
     async observe(method, extra, tool, handle, deny = denyWithProtocolError) {
-      const request: ObservedRequest = {
-        method,
-        requestId: extra.requestId,
-        sessionId,
-        serverId,
-        mode: options.mode,
-        progressToken: extra._meta?.progressToken ?? null,
-        receivedAtMs: Date.now(),
-        tool,
-      };
+      const request = observed(method, extra, tool);
       const report = reportObserverFailure(log);
       const admission = await admitRequest(observers, request, report);
       if (!admission.allow) {

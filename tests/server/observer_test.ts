@@ -149,11 +149,15 @@ Deno.test("an observer whose finished() throws does not break the response", asy
   }
 });
 
-Deno.test("unknown tools are reported to observers as protocol errors", async () => {
-  const seen = recordingObserver();
+Deno.test("unknown tools are InvalidParams even under a deny-all Gate, and observers hear of them", async () => {
+  const seen = recordingObserver(() => true);
   const session = await connect({ tools: [echoTool], observers: [seen.observer] });
   try {
-    await assert.rejects(session.client.callTool({ name: "nope", arguments: {} }));
+    await assert.rejects(
+      session.client.callTool({ name: "nope", arguments: {} }),
+      (error: unknown) => error instanceof McpError && error.code === ErrorCode.InvalidParams,
+    );
+    assert.equal(seen.admitted.length, 0, "nothing to admit");
     assert.deepEqual(seen.finished.map((f) => f.completion.outcome), ["protocol-error"]);
     assert.equal(seen.finished[0]?.request.tool, null);
   } finally {
