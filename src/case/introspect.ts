@@ -8,7 +8,15 @@
 import { CobreError, type ReadAccess } from "../common/mod.ts";
 import { discoverFiles } from "./files.ts";
 import { Issues } from "./issues.ts";
-import { type CaseFiles, type ParquetRow, readJson, readParquet, type ReadResult } from "./read.ts";
+import {
+  type CaseFiles,
+  caseFiles,
+  type CaseReadOptions,
+  type ParquetRow,
+  readJson,
+  readParquet,
+  type ReadResult,
+} from "./read.ts";
 import { requireCaseDirectory } from "./validate.ts";
 
 /** `cobre/inspect-case` output. */
@@ -50,9 +58,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 async function openCase(
   caseDir: string,
   access: ReadAccess,
+  options: CaseReadOptions,
 ): Promise<{ files: CaseFiles; present: string[] }> {
   await requireCaseDirectory(caseDir, access);
-  const files: CaseFiles = { caseDir, access, issues: new Issues(), checked: new Set() };
+  const files = caseFiles(caseDir, access, new Issues(), options);
   return { files, present: await discoverFiles(files) };
 }
 
@@ -100,8 +109,12 @@ function scenarioSourceOf(config: Record<string, unknown>, present: string[]): "
 }
 
 /** Summarises a case: parsed config, entity counts, stage count, scenario source, files present. */
-export async function inspectCase(caseDir: string, access: ReadAccess): Promise<CaseInspection> {
-  const { files, present } = await openCase(caseDir, access);
+export async function inspectCase(
+  caseDir: string,
+  access: ReadAccess,
+  options: CaseReadOptions = {},
+): Promise<CaseInspection> {
+  const { files, present } = await openCase(caseDir, access, options);
   const config = await readObject(files, "config.json", true);
   if (config === null) throw new Error("unreachable: required config.json reported as absent");
   const entities = {
@@ -140,8 +153,12 @@ function countCorrelationGroups(value: Record<string, unknown> | null): number {
 }
 
 /** Scenario metadata: source, count, coverage and PAR summary, reading single columns only. */
-export async function listScenarios(caseDir: string, access: ReadAccess): Promise<ScenarioListing> {
-  const { files, present } = await openCase(caseDir, access);
+export async function listScenarios(
+  caseDir: string,
+  access: ReadAccess,
+  options: CaseReadOptions = {},
+): Promise<ScenarioListing> {
+  const { files, present } = await openCase(caseDir, access, options);
   const config = await readObject(files, "config.json", false) ?? {};
   const stagesDoc = await readObject(files, "stages.json", false) ?? {};
   const stageList = Array.isArray(stagesDoc.stages) ? stagesDoc.stages.filter(isObject) : [];

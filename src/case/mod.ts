@@ -22,7 +22,7 @@ export { HYDRO_PENALTY_FIELDS } from "./model.ts";
 export { loadCase, validateCase, type ValidationReport } from "./validate.ts";
 export { inflowArModel, inflowStats, initialStorage, loadFactor, loadStats } from "./lookup.ts";
 export { KNOWN_FILES, REQUIRED_FILES, SUPPORTED_OPTIONAL_FILES } from "./files.ts";
-export { MAX_JSON_BYTES, MAX_PARQUET_BYTES } from "./read.ts";
+export { type CaseReadOptions, DEFAULT_READ_LIMITS, type ReadLimits } from "./read.ts";
 export {
   type CaseInspection,
   inspectCase,

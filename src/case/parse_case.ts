@@ -30,7 +30,7 @@ import {
   type Registry,
 } from "./parse_system.ts";
 import { KEYED_TABLES, readTable, type TableRow } from "./parse_tables.ts";
-import { type CaseFiles, readJson } from "./read.ts";
+import { type CaseFiles, caseFiles, type CaseReadOptions, readJson } from "./read.ts";
 import { unsupported, UNSUPPORTED_FILES } from "./unsupported.ts";
 
 /** Outcome of an optional input: parsed value, absent, or present but unusable. */
@@ -77,8 +77,9 @@ export async function parseCase(
   caseDir: string,
   access: ReadAccess,
   issues: Issues,
+  options: CaseReadOptions = {},
 ): Promise<ParsedCase> {
-  const files: CaseFiles = { caseDir, access, issues, checked: new Set() };
+  const files: CaseFiles = caseFiles(caseDir, access, issues, options);
   const present = await discoverFiles(files);
 
   let rawConfig: Record<string, unknown> | null = null;

@@ -14,10 +14,33 @@ import { isCobreError, type RandomAccessFile, type ReadAccess } from "../common/
 import type { Issues } from "./issues.ts";
 import { findJsonSyntaxError } from "./json_syntax.ts";
 
-/** Largest JSON input accepted; real registries are a few MB at most. */
-export const MAX_JSON_BYTES = 64 * 1024 * 1024;
-/** Largest Parquet input accepted; decoded rows live in memory. */
-export const MAX_PARQUET_BYTES = 512 * 1024 * 1024;
+/** Size limits applied before any input is decoded. */
+export interface ReadLimits {
+  /** Largest JSON file read; real registries are a few MB at most. */
+  json_bytes: number;
+  /** Largest Parquet file opened. */
+  parquet_bytes: number;
+  /** Most rows a Parquet file may declare (decoded rows live in memory). */
+  parquet_rows: number;
+  /**
+   * Largest total uncompressed column size a Parquet footer may declare: a small, highly
+   * compressed file could otherwise expand to gigabytes.
+   */
+  parquet_uncompressed_bytes: number;
+}
+
+/** Default limits: far above national-scale studies, far below what exhausts memory. */
+export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
+  json_bytes: 64 * 1024 * 1024,
+  parquet_bytes: 512 * 1024 * 1024,
+  parquet_rows: 20_000_000,
+  parquet_uncompressed_bytes: 2 * 1024 * 1024 * 1024,
+});
+
+/** Options of the case entry points. */
+export interface CaseReadOptions {
+  limits?: Partial<ReadLimits>;
+}
 
 /** Where a case lives and how to read it. */
 export interface CaseFiles {
@@ -26,6 +49,23 @@ export interface CaseFiles {
   issues: Issues;
   /** Relative paths actually read (for `files_checked`). */
   checked: Set<string>;
+  limits: ReadLimits;
+}
+
+/** Builds the reading context of a case. */
+export function caseFiles(
+  caseDir: string,
+  access: ReadAccess,
+  issues: Issues,
+  options: CaseReadOptions = {},
+): CaseFiles {
+  return {
+    caseDir,
+    access,
+    issues,
+    checked: new Set(),
+    limits: { ...DEFAULT_READ_LIMITS, ...options.limits },
+  };
 }
 
 /** Absolute path of a case file given its path relative to the case directory. */
@@ -119,7 +159,7 @@ export async function readJson(
   rel: string,
   required: boolean,
 ): Promise<ReadResult<unknown>> {
-  const size = await checkFile(files, rel, required, MAX_JSON_BYTES, "JSON");
+  const size = await checkFile(files, rel, required, files.limits.json_bytes, "JSON");
   if (size === "absent") return { status: "absent" };
   if (size === null) return { status: "error" };
   let bytes: Uint8Array;
@@ -238,13 +278,36 @@ function countDescendants(meta: FileMetaData, index: number): number {
   return total;
 }
 
+/** Refuses a footer that declares more rows or uncompressed bytes than the limits allow. */
+function withinDeclaredSize(files: CaseFiles, rel: string, meta: FileMetaData): boolean {
+  const rows = Number(meta.num_rows);
+  let uncompressed = 0;
+  for (const group of meta.row_groups) {
+    for (const column of group.columns) {
+      uncompressed += Number(column.meta_data?.total_uncompressed_size ?? 0);
+    }
+  }
+  const { parquet_rows: maxRows, parquet_uncompressed_bytes: maxBytes } = files.limits;
+  if (rows <= maxRows && uncompressed <= maxBytes) return true;
+  const what = rows > maxRows
+    ? `${rows} rows, above the limit of ${maxRows}`
+    : `${formatBytes(uncompressed)} of uncompressed data, above the ${formatBytes(maxBytes)} limit`;
+  files.issues.error(
+    "ParseError",
+    `${rel}: the file declares ${what}`,
+    { file: rel, detail: `declared rows ${rows}, uncompressed bytes ${uncompressed}` },
+    "Check that this is the intended file; inputs this large are almost certainly a mistake.",
+  );
+  return false;
+}
+
 /** Opens a Parquet file and reads its footer; records ParseError when it is not Parquet. */
 async function openParquet(
   files: CaseFiles,
   rel: string,
   required: boolean,
 ): Promise<{ file: RandomAccessFile; buffer: AsyncBuffer; meta: FileMetaData } | "absent" | null> {
-  const size = await checkFile(files, rel, required, MAX_PARQUET_BYTES, "Parquet");
+  const size = await checkFile(files, rel, required, files.limits.parquet_bytes, "Parquet");
   if (size === "absent") return "absent";
   if (size === null) return null;
   let file: RandomAccessFile;
@@ -271,6 +334,10 @@ async function openParquet(
       return null;
     }
     const meta = await parquetMetadataAsync(buffer);
+    if (!withinDeclaredSize(files, rel, meta)) {
+      file.close();
+      return null;
+    }
     return { file, buffer, meta };
   } catch {
     file.close();

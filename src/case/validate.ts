@@ -12,6 +12,7 @@ import { checkSemantics } from "./check_semantics.ts";
 import { Issues, layerOf } from "./issues.ts";
 import type { CaseModel } from "./model.ts";
 import { parseCase, type ParsedCase } from "./parse_case.ts";
+import type { CaseReadOptions } from "./read.ts";
 
 /** The `cobre/validate` output (mcp-server spec SS2.1). */
 export interface ValidationReport {
@@ -45,10 +46,14 @@ interface Analysis {
   warnings: ErrorRecord[];
 }
 
-async function analyse(caseDir: string, access: ReadAccess): Promise<Analysis> {
+async function analyse(
+  caseDir: string,
+  access: ReadAccess,
+  options: CaseReadOptions,
+): Promise<Analysis> {
   await requireCaseDirectory(caseDir, access);
   const issues = new Issues();
-  const parsed = await parseCase(caseDir, access, issues);
+  const parsed = await parseCase(caseDir, access, issues, options);
   // Later layers run on whatever earlier layers could extract, so one pass reports as much as
   // the data allows; checks skip entities that already failed.
   checkReferences(parsed, issues);
@@ -68,8 +73,12 @@ function countEntities(parsed: ParsedCase): number {
  * ran on trustworthy input: every layer up to and including the first one that found an error.
  * Throws MissingFile only when `caseDir` is not a directory.
  */
-export async function validateCase(caseDir: string, access: ReadAccess): Promise<ValidationReport> {
-  const { parsed, errors, warnings } = await analyse(caseDir, access);
+export async function validateCase(
+  caseDir: string,
+  access: ReadAccess,
+  options: CaseReadOptions = {},
+): Promise<ValidationReport> {
+  const { parsed, errors, warnings } = await analyse(caseDir, access, options);
   const firstFailing = errors.reduce((min, e) => Math.min(min, layerOf(e)), 5);
   return {
     valid: errors.length === 0,
@@ -89,8 +98,12 @@ export async function validateCase(caseDir: string, access: ReadAccess): Promise
  * Loads a case into the typed model. Throws CobreError carrying the first validation error (its
  * context adds `error_count`) when the case is not valid; run `validateCase` for the full list.
  */
-export async function loadCase(caseDir: string, access: ReadAccess): Promise<CaseModel> {
-  const { parsed, errors } = await analyse(caseDir, access);
+export async function loadCase(
+  caseDir: string,
+  access: ReadAccess,
+  options: CaseReadOptions = {},
+): Promise<CaseModel> {
+  const { parsed, errors } = await analyse(caseDir, access, options);
   const first = errors[0];
   if (first) {
     throw new CobreError({

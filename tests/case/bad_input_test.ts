@@ -6,7 +6,7 @@ import {
   errorRecord,
   type ReadAccess,
 } from "../../src/common/mod.ts";
-import { MAX_JSON_BYTES, validateCase } from "../../src/case/mod.ts";
+import { DEFAULT_READ_LIMITS, validateCase } from "../../src/case/mod.ts";
 import { parquetBytes } from "../../fixtures/case/parquet.ts";
 import { recordStrings, type ScratchCase, TINY, withScratch } from "./helpers.ts";
 
@@ -234,7 +234,7 @@ Deno.test("validateCase() refuses an oversized JSON file without reading it", as
   await withScratch(TINY, async (c) => {
     // A sparse file: the size is there, the bytes are never written.
     const file = await Deno.open(c.path("system/hydros.json"), { write: true, truncate: true });
-    await file.truncate(MAX_JSON_BYTES + 1);
+    await file.truncate(DEFAULT_READ_LIMITS.json_bytes + 1);
     file.close();
     const reads: string[] = [];
     const access: ReadAccess = {
@@ -297,5 +297,25 @@ Deno.test("validateCase() reports an unreadable file without the operating syste
     assert.equal(error.kind, "ParseError");
     assert.match(error.message, /could not be read/);
     assert.ok(!recordStrings(error).some((t) => t.includes(c.dir) || t.includes("EIO")));
+  });
+});
+
+Deno.test("validateCase() refuses a Parquet footer declaring more rows than the limit before decoding", async () => {
+  await withScratch(TINY, async (c) => {
+    const report = await validateCase(c.dir, directFileAccess, { limits: { parquet_rows: 1 } });
+    const error = report.errors.find((e) => e.context.file === STATS);
+    assert.equal(error?.kind, "ParseError");
+    assert.match(error?.message ?? "", /declares 2 rows, above the limit of 1/);
+  });
+});
+
+Deno.test("validateCase() refuses a Parquet footer declaring too much uncompressed data", async () => {
+  await withScratch(TINY, async (c) => {
+    const report = await validateCase(c.dir, directFileAccess, {
+      limits: { parquet_uncompressed_bytes: 10 },
+    });
+    const error = report.errors.find((e) => e.context.file === STATS);
+    assert.equal(error?.kind, "ParseError");
+    assert.match(error?.message ?? "", /of uncompressed data, above the 10 bytes limit/);
   });
 });
