@@ -20,6 +20,7 @@ import {
   UsageError,
   type ValidateCasesCommand,
 } from "./cli_args.ts";
+import { openAuditChain } from "./audit_chain.ts";
 import { runWithInheritedStdio } from "./launcher.ts";
 import { ServerLog, writeStderrLine } from "./logger.ts";
 import { serveStdio } from "./serve_stdio.ts";
@@ -54,14 +55,21 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
   const sandbox = await Sandbox.create(allowedDirs);
   // Stable across restarts: tasks and ref:// references are bound to the server id.
   const serverId = await loadOrCreateServerId(stateDir);
-  await serveStdio({
-    serverId,
-    tools: cobreTools(),
-    sandbox,
-    mode,
-    toolNaming: command.toolNaming,
-    log: new ServerLog({ stderrLevel: command.logLevel }),
-  });
+  const log = new ServerLog({ stderrLevel: command.logLevel });
+  const audit = openAuditChain({ stateDir, serverId, sandbox, mode, log });
+  try {
+    await serveStdio({
+      serverId,
+      tools: cobreTools(),
+      sandbox,
+      mode,
+      toolNaming: command.toolNaming,
+      log,
+      observers: audit.observers,
+    });
+  } finally {
+    await audit.close();
+  }
   return 0;
 }
 

@@ -108,3 +108,43 @@ Deno.test("e2e: validate-cases prints a table and fails when a case is invalid",
   assert.equal(clean.code, 0);
   assert.match(clean.stdout, /1\/1 cases valid/);
 });
+
+Deno.test("e2e: every request of a session is in the Flight Recorder, Gate decisions included", async () => {
+  await using ws = await makeWorkspace();
+  const server = await spawnServer(await readOnlyLaunchLine([ws.allowed], ws.stateDir));
+  const allowed = await server.client.callTool({
+    name: "cobre/validate",
+    arguments: { case_dir: `${ws.allowed}/tiny` },
+  });
+  assert.equal(allowed.isError, false);
+  const refused = await server.client.callTool({
+    name: "cobre/validate",
+    arguments: { case_dir: `${ws.outside}/secret-case` },
+  });
+  assert.equal(refused.isError, true);
+  await server.closeStdin();
+  assert.equal((await server.child.status).code, 0);
+  await server.stderr;
+
+  // Reading the history needs DuckDB, so this reader gets broad permissions; the server did not.
+  const flight = await runMain(["-A", "--unstable-worker-options"], [
+    "flight",
+    "--state-dir",
+    ws.stateDir,
+    "--json",
+  ]);
+  assert.equal(flight.code, 0, flight.stderr);
+  const events = JSON.parse(flight.stdout) as {
+    eventKind: string;
+    toolName: string | null;
+    gateDecision: string | null;
+  }[];
+  const decisions = events.filter((e) => e.eventKind === "mcp.gate_decision" && e.toolName);
+  assert.deepEqual(decisions.map((e) => `${e.toolName}:${e.gateDecision}`), [
+    "cobre/validate:allow",
+    "cobre/validate:deny",
+  ]);
+  const calls = events.filter((e) => e.eventKind === "mcp.tool_call");
+  assert.equal(calls.length, 1, "only the admitted call ran");
+  assert.ok(events.some((e) => e.eventKind === "mcp.tool_result"));
+});

@@ -1,0 +1,112 @@
+/**
+ * The audit chain a serving process runs every request through, in order: readiness (the Flight
+ * Recorder is open), the Gate (capability profile, deny by default, per-tool timeouts), the job
+ * store (an `ai_jobs` row per long run) and the Flight Recorder (one event per call, result and
+ * progress update).
+ *
+ * The recorder's Worker takes ~0.4 s to open DuckDB, so it opens while the client initializes;
+ * requests wait for it in `admit`. If it cannot open, every request is refused: nothing runs
+ * unaudited.
+ *
+ * @module
+ */
+import { type ErrorRecord, errorRecord } from "../common/mod.ts";
+import { createJobObserver, type JobStore, openJobStore } from "../jobs/mod.ts";
+import {
+  createRecorderObserver,
+  type FlightEvent,
+  type FlightRecorder,
+  openFlightRecorder,
+} from "../recorder/mod.ts";
+import { createGateObserver, type Sandbox, selectProfile } from "../security/mod.ts";
+import type { ServerLog } from "./logger.ts";
+import type { RequestObserver } from "./observer.ts";
+import type { ServerMode } from "./types.ts";
+
+/** What the chain needs from the serving process. */
+export interface AuditChainOptions {
+  stateDir: string;
+  serverId: string;
+  sandbox: Sandbox;
+  mode: ServerMode;
+  log: ServerLog;
+}
+
+/** The observers to register, and how to shut the chain down after the session. */
+export interface AuditChain {
+  observers: RequestObserver[];
+  /** Resolves once the recorder is open (or has failed to open). */
+  ready: Promise<void>;
+  /** Flushes and closes the recorder and the job store. */
+  close(): Promise<void>;
+}
+
+function auditUnavailable(): ErrorRecord {
+  return errorRecord(
+    "InternalError",
+    "The server's audit log is unavailable, so it accepts no requests.",
+    {},
+    "The operator should check the server's stderr and its state directory.",
+  );
+}
+
+/** Opens the job store now and the recorder in the background; see the module doc. */
+export function openAuditChain(options: AuditChainOptions): AuditChain {
+  const { log } = options;
+  const jobs: JobStore = openJobStore({ stateDir: options.stateDir });
+  let recorder: FlightRecorder | null = null;
+  const opening = openFlightRecorder({
+    stateDir: options.stateDir,
+    serverId: options.serverId,
+    onWriteError: (message, dropped) =>
+      log.operator("error", "flight recorder dropped events", { detail: message, dropped }),
+  }).then(
+    (opened) => {
+      recorder = opened;
+      return true;
+    },
+    (error: unknown) => {
+      log.operator("error", "flight recorder could not open; refusing every request", {
+        detail: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    },
+  );
+  const record = (event: FlightEvent) => {
+    recorder?.record(event);
+  };
+
+  const profile = selectProfile(options.mode, options.mode);
+  const jobObserver = createJobObserver(jobs);
+  const readiness: RequestObserver = {
+    async admit() {
+      return (await opening) ? { allow: true } : { allow: false, error: auditUnavailable() };
+    },
+  };
+  const observers: RequestObserver[] = [
+    readiness,
+    createGateObserver({
+      context: { profile, mode: options.mode },
+      // Paths may name outputs that do not exist yet; the sandbox still refuses anything outside.
+      resolvePath: (path) => options.sandbox.resolveForCreate(path),
+      record,
+    }),
+    jobObserver,
+    createRecorderObserver(record, {
+      correlate: (request) => ({ jobId: jobObserver.jobIdFor(request) }),
+      profileId: () => profile.id,
+    }),
+  ];
+  return {
+    observers,
+    ready: opening.then(() => {}),
+    async close() {
+      await opening;
+      try {
+        await recorder?.close();
+      } finally {
+        jobs.close();
+      }
+    },
+  };
+}
