@@ -10,7 +10,12 @@ import { join } from "node:path";
 import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import type { AsyncBuffer, FileMetaData } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { isCobreError, type RandomAccessFile, type ReadAccess } from "../common/mod.ts";
+import {
+  asyncBufferOf,
+  isCobreError,
+  type RandomAccessFile,
+  type ReadAccess,
+} from "../common/mod.ts";
 import type { Issues } from "./issues.ts";
 import { findJsonSyntaxError } from "./json_syntax.ts";
 
@@ -219,38 +224,6 @@ export type ParquetRow = Record<string, number | null | undefined>;
 /** Below this size a Parquet file is read in one call and sliced in memory. */
 const WHOLE_FILE_BYTES = 16 * 1024 * 1024;
 
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength
-    ? bytes.buffer as ArrayBuffer
-    : bytes.slice().buffer as ArrayBuffer;
-}
-
-/**
- * Adapts a RandomAccessFile to hyparquet. hyparquet fetches column chunks concurrently, while a
- * file handle has one cursor (seek + read), so ranged reads are queued one at a time; small files,
- * the common case, are read once and sliced in memory.
- */
-export function asyncBufferOf(
-  file: RandomAccessFile,
-  wholeFileBytes = WHOLE_FILE_BYTES,
-): AsyncBuffer {
-  let whole: Promise<Uint8Array> | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
-  return {
-    byteLength: file.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const stop = end ?? file.size;
-      if (file.size <= wholeFileBytes) {
-        whole ??= file.read(0, file.size);
-        return toArrayBuffer((await whole).slice(start, stop));
-      }
-      const read = queue.then(() => file.read(start, stop));
-      queue = read.catch(() => undefined);
-      return toArrayBuffer(await read);
-    },
-  };
-}
-
 /** Top-level column name → physical type, from the footer. */
 function topLevelColumns(meta: FileMetaData): Map<string, string> {
   const columns = new Map<string, string>();
@@ -317,7 +290,7 @@ async function openParquet(
     recordAccessFailure(files, rel, error);
     return null;
   }
-  const buffer = asyncBufferOf(file);
+  const buffer = asyncBufferOf(file, WHOLE_FILE_BYTES);
   try {
     const magic = new Uint8Array(await buffer.slice(0, 4));
     const tail = new Uint8Array(await buffer.slice(Math.max(0, file.size - 4), file.size));

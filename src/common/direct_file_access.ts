@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { open } from "node:fs/promises";
 import type { FileAccess, FileInfo, RandomAccessFile } from "./file_access.ts";
 
 async function statOrNull(path: string): Promise<FileInfo | null> {
@@ -16,24 +17,35 @@ async function statOrNull(path: string): Promise<FileInfo | null> {
   }
 }
 
+/** node:fs errors carry `code`; callers of this contract expect Deno's error classes. */
+function asDenoError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOENT") return new Deno.errors.NotFound(`No such file: ${String(code)}`);
+  if (code === "EISDIR") return new Deno.errors.IsADirectory(`Is a directory: ${String(code)}`);
+  if (code === "EACCES" || code === "EPERM") return new Deno.errors.PermissionDenied(String(code));
+  return error;
+}
+
 async function openRandomAccess(path: string): Promise<RandomAccessFile> {
-  const file = await Deno.open(path, { read: true });
-  const { size } = await file.stat();
+  const handle = await open(path, "r").catch((error) => {
+    throw asDenoError(error);
+  });
+  const { size } = await handle.stat();
   return {
     size,
+    // Positional reads: hyparquet fetches column chunks concurrently on one handle.
     async read(start: number, end: number): Promise<Uint8Array> {
-      const stop = Math.min(end, size);
-      const out = new Uint8Array(Math.max(0, stop - start));
-      await file.seek(start, Deno.SeekMode.Start);
+      const from = Math.max(0, Math.min(start, size));
+      const out = new Uint8Array(Math.max(0, Math.min(end, size) - from));
       let filled = 0;
       while (filled < out.length) {
-        const n = await file.read(out.subarray(filled));
-        if (n === null) break;
-        filled += n;
+        const { bytesRead } = await handle.read(out, filled, out.length - filled, from + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
       }
       return out.subarray(0, filled);
     },
-    close: () => file.close(),
+    close: () => void handle.close().catch(() => undefined),
   };
 }
 

@@ -22,7 +22,7 @@ export interface FileInfo {
 /** A file opened for random-access reads (Parquet footers, column chunks). */
 export interface RandomAccessFile {
   readonly size: number;
-  /** Reads bytes `[start, end)`; `end` is clamped to the file size. */
+  /** Reads bytes `[start, end)`; `end` is clamped to the file size. Safe to call concurrently. */
   read(start: number, end: number): Promise<Uint8Array>;
   close(): void;
 }

@@ -11,3 +11,4 @@ export * from "./error_record.ts";
 export * from "./file_access.ts";
 export * from "./direct_file_access.ts";
 export * from "./runtime_files.ts";
+export * from "./parquet_buffer.ts";

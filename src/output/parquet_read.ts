@@ -8,7 +8,12 @@
 import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, FileMetaData, SchemaElement, SchemaTree } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { isCobreError, type RandomAccessFile, type ReadAccess } from "../common/mod.ts";
+import {
+  asyncBufferOf,
+  isCobreError,
+  type RandomAccessFile,
+  type ReadAccess,
+} from "../common/mod.ts";
 import { asOutputError, outputCorrupted } from "./errors.ts";
 
 /** Footer bytes fetched first: Cobre footers are a few KiB, so one read usually suffices. */
@@ -31,39 +36,6 @@ export interface ParquetColumn {
   readonly name: string;
   readonly element: SchemaElement;
   readonly node: SchemaTree;
-}
-
-function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
-    bytes.buffer instanceof ArrayBuffer
-  ) {
-    return bytes.buffer;
-  }
-  return bytes.slice().buffer as ArrayBuffer;
-}
-
-/**
- * Wraps a random-access file as hyparquet's `AsyncBuffer`. hyparquet fetches column chunks
- * concurrently, while a `RandomAccessFile` read is a seek followed by reads on one handle, so
- * reads are queued: two interleaved seeks would return bytes of the wrong range.
- */
-export function asyncBufferOf(handle: RandomAccessFile): AsyncBuffer {
-  let queue: Promise<unknown> = Promise.resolve();
-  return {
-    byteLength: handle.size,
-    slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const read = queue.then(() => handle.read(start, end ?? handle.size));
-      queue = read.catch(() => undefined);
-      return read.then((bytes) => {
-        const expected = Math.min(end ?? handle.size, handle.size) - start;
-        if (bytes.byteLength !== expected) {
-          throw new Error(`short read: ${bytes.byteLength} of ${expected} bytes`);
-        }
-        return copyToArrayBuffer(bytes);
-      });
-    },
-  };
 }
 
 /** Opens `path` and parses its footer; corrupt or non-Parquet files become `OutputCorrupted`. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { directFileAccess, errorRecord, VALIDATION_KINDS } from "../src/common/mod.ts";
+import { directFileAccess, errorRecord, VALIDATION_KINDS } from "../../src/common/mod.ts";
 
 Deno.test("the registry lists exactly the 14 validation kinds of structured-output SS2.3.1", () => {
   assert.deepEqual(VALIDATION_KINDS.length, 14);
@@ -23,6 +23,15 @@ Deno.test("directFileAccess.openFile() reads byte ranges clamped to the file siz
     } finally {
       file.close();
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("directFileAccess.openFile() reports a missing file as Deno.errors.NotFound", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(directFileAccess.openFile(`${dir}/absent.bin`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
