@@ -41,9 +41,13 @@ export { DEFAULT_DRAIN_GRACE_MS, serveStdio, type StdioServeOptions } from "./se
 export { COBRE_MCP_VERSION } from "./version.ts";
 export {
   cobreTools,
+  comparePoliciesTool,
   getConfigSchemaTool,
   inspectCaseTool,
+  inspectPolicyTool,
   listScenariosTool,
+  queryConvergenceTool,
+  queryResultsTool,
   validateTool,
 } from "./tools/mod.ts";
 export { EXIT_USAGE, runCommandLine } from "./commands.ts";

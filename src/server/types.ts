@@ -37,6 +37,8 @@ export interface ToolHints {
 export interface ToolSandbox {
   /** Canonical path of an existing entry (of the expected kind) inside the allowed directories. */
   resolve(path: string, expect?: "any" | "file" | "dir"): Promise<string>;
+  /** Canonical path inside the allowed directories, or null when nothing exists there. */
+  locate(path: string): Promise<string | null>;
   readonly access: FileAccess;
 }
 

@@ -6,12 +6,16 @@ import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { Client, InitializeResultSchema, parsedText } from "../server/support.ts";
-import { FIXTURE_CASES, makeWorkspace, readOnlyLaunchLine } from "./support.ts";
+import { FIXTURE_CASES, FIXTURE_OUTPUT, makeWorkspace, readOnlyLaunchLine } from "./support.ts";
 import { SPEC_SCHEMAS } from "./spec_schemas.ts";
 
 /** Tools the server implements today, in spec order. */
 const SERVED_TOOLS = [
   "cobre/validate",
+  "cobre/query-results",
+  "cobre/query-convergence",
+  "cobre/inspect-policy",
+  "cobre/compare-policies",
   "cobre/inspect-case",
   "cobre/list-scenarios",
   "cobre/get-config-schema",
@@ -135,6 +139,29 @@ Deno.test("e2e: paths outside the allowed dirs are refused without revealing the
       const shown = JSON.stringify(result).replaceAll(path, "");
       assert.ok(!shown.includes(ws.allowed), `allowlist revealed for ${path}: ${shown}`);
     }
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("e2e: output tools read a real-CLI-layout output under the launch line's permissions", async () => {
+  await using ws = await makeWorkspace();
+  const { client } = await connectOverStdio([FIXTURE_OUTPUT], ws.stateDir);
+  try {
+    await client.listTools();
+    const convergence = await client.callTool({
+      name: "cobre/query-convergence",
+      arguments: { output_dir: FIXTURE_OUTPUT, iteration_range: [2, 3] },
+    });
+    assert.equal(convergence.isError, false, JSON.stringify(convergence.content));
+    const history = convergence.structuredContent as { iterations: { iteration: number }[] };
+    assert.deepEqual(history.iterations.map((it) => it.iteration), [2, 3]);
+    const costs = await client.callTool({
+      name: "cobre/query-results",
+      arguments: { output_dir: FIXTURE_OUTPUT, entity_type: "costs", filters: { limit: 1 } },
+    });
+    assert.equal(costs.isError, false, JSON.stringify(costs.content));
+    assert.equal((costs.structuredContent as { rows: unknown[] }).rows.length, 1);
   } finally {
     await client.close();
   }

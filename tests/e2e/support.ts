@@ -15,6 +15,9 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url)).repla
 /** The repository's hand-made fixture cases (`fixtures/case`). */
 export const FIXTURE_CASES = `${REPO_ROOT}/fixtures/case`;
 
+/** An output directory in the real Cobre CLI layout (`fixtures/output/cobre-cli`). */
+export const FIXTURE_OUTPUT = `${REPO_ROOT}/fixtures/output/cobre-cli`;
+
 /** Directories of one end-to-end run. */
 export interface Workspace {
   root: string;

@@ -33,8 +33,16 @@ export {
  * `root` by whole segments. The real one lives in `src/security` and has its own attack tests.
  */
 export function testSandbox(root: string): ToolSandbox {
-  return {
+  const sandbox: ToolSandbox = {
     access: directFileAccess,
+    async locate(path: string): Promise<string | null> {
+      try {
+        return await sandbox.resolve(path);
+      } catch (error) {
+        if (await Deno.lstat(path).then(() => true, () => false)) throw error;
+        return null;
+      }
+    },
     async resolve(path: string, expect: "any" | "file" | "dir" = "any"): Promise<string> {
       const refuse = () =>
         new CobreError(
@@ -59,6 +67,7 @@ export function testSandbox(root: string): ToolSandbox {
       return canonical;
     },
   };
+  return sandbox;
 }
 
 /** What a test gets back from `connect`. */
