@@ -52,10 +52,18 @@ export const processDefaults: DefaultsSource = {
 async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<number> {
   const { allowedDirs, stateDir } = resolveDirectories(command, defaults);
   const mode = await detectServerMode({ allowedDirs, stateDir, noSandbox: command.noSandbox });
-  const sandbox = await Sandbox.create(allowedDirs);
+  // With the state dir the sandbox can ask the kernel what each descriptor opened (race-proof).
+  const sandbox = await Sandbox.create(allowedDirs, { stateDir });
   // Stable across restarts: tasks and ref:// references are bound to the server id.
   const serverId = await loadOrCreateServerId(stateDir);
   const log = new ServerLog({ stderrLevel: command.logLevel });
+  if (!sandbox.raceProofReads) {
+    log.operator(
+      "warning",
+      "Reads are checked by path only: start the server through its launch line so a racing " +
+        "symlink swap cannot redirect a read.",
+    );
+  }
   const audit = openAuditChain({ stateDir, serverId, sandbox, mode, log });
   try {
     await serveStdio({
