@@ -115,6 +115,7 @@ export class WorkerExecutor implements Executor {
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
   #nextId = 0;
+  #ready = false;
   readonly ready: Promise<void>;
 
   constructor(setup: EngineSetup, wasm: Uint8Array | WebAssembly.Module, mode: LpMode) {
@@ -127,7 +128,10 @@ export class WorkerExecutor implements Executor {
     });
     this.#worker.onmessage = (event: MessageEvent<SolverWorkerReply>) => {
       const reply = event.data;
-      if (reply.type === "ready") return markReady();
+      if (reply.type === "ready") {
+        this.#ready = true;
+        return markReady();
+      }
       const pending = this.#pending.get(reply.id);
       if (pending === undefined) return;
       this.#pending.delete(reply.id);
@@ -145,17 +149,21 @@ export class WorkerExecutor implements Executor {
     this.#worker.postMessage(init);
   }
 
-  async run<K extends ExecutorRequest["kind"]>(
+  /**
+   * Posts the request synchronously (when the Worker is ready), so the Worker starts while the
+   * caller goes on to do its own share of the work on this thread.
+   */
+  run<K extends ExecutorRequest["kind"]>(
     request: Extract<ExecutorRequest, { kind: K }>,
   ): Promise<ExecutorResults[K]> {
-    await this.ready;
+    if (!this.#ready) return this.ready.then(() => this.run(request));
     const id = this.#nextId++;
-    const result = new Promise<unknown>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+    const result = new Promise<ExecutorResults[K]>((resolve, reject) => {
+      this.#pending.set(id, { resolve: (v) => resolve(v as ExecutorResults[K]), reject });
     });
     const message: SolverWorkerMessage = { type: "request", id, request };
     this.#worker.postMessage(message);
-    return (await result) as ExecutorResults[K];
+    return result;
   }
 
   close(): void {
