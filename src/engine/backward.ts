@@ -50,7 +50,7 @@ export function solveOpenings(
       task.state,
       openingNoise(setup.tree, task.stage, o),
       o === task.first ? task.basis : "continue",
-      { phase, stage: task.stage, iteration, opening: o, scenario: task.pass },
+      { phase, stage: task.stage, iteration, opening: o, forwardPass: task.pass, scenario: null },
     );
     const rowDuals = runner.rowDuals(task.stage);
     const duals = new Float64Array(setup.stateDim);

@@ -73,7 +73,8 @@ export function runForwardPass(runner: StageRunner, task: ForwardTask): ForwardT
         stage: t,
         iteration: task.iteration,
         opening: o,
-        scenario: task.pass,
+        forwardPass: task.pass,
+        scenario: null,
       },
     );
     cost += setup.cumulativeDiscount[t]! * immediateCost(runner, t, objective);

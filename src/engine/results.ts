@@ -69,7 +69,10 @@ export interface StateDictionary {
 export interface PolicyResult {
   state_dictionary: StateDictionary;
   stages: StageCuts[];
-  /** Visited forward-pass states per stage (row-major, `state_dimension` values each). */
+  /**
+   * Visited forward-pass states per stage (row-major, `state_dimension` values each); empty
+   * unless the case sets `exports.states` (they grow with iterations x passes x stages).
+   */
   visited_states: { stage_id: number; count: number; data: number[] }[];
 }
 

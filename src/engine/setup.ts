@@ -57,6 +57,8 @@ export interface EngineSetup {
   seed: number;
   forwardPasses: number;
   trainingEnabled: boolean;
+  /** Keep every visited forward state for the policy output (`exports.states`). */
+  keepVisitedStates: boolean;
   stopping: StoppingConfig;
   simulation: { enabled: boolean; scenarios: number };
   output: OutputInfo;
@@ -174,6 +176,7 @@ export function prepareSetup(model: CaseModel): EngineSetup {
     seed,
     forwardPasses: model.config.training.forward_passes,
     trainingEnabled: model.config.training.enabled,
+    keepVisitedStates: model.config.exports.states,
     stopping: {
       rules: model.config.training.stopping_rules,
       mode: model.config.training.stopping_mode,

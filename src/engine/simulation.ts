@@ -50,6 +50,7 @@ export function simulateScenario(
       stage: t,
       iteration: null,
       opening: o,
+      forwardPass: null,
       scenario: task.scenario,
     });
     const primal = runner.primal(t);

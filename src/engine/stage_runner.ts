@@ -25,6 +25,9 @@ export interface SolveSite {
   stage: number;
   iteration: number | null;
   opening: number | null;
+  /** Forward pass (trial state) during training, null in simulation. */
+  forwardPass: number | null;
+  /** Simulated scenario, null during training. */
   scenario: number | null;
 }
 
@@ -36,7 +39,11 @@ export function extendBasis(basis: LpBasis, numRows: number): LpBasis {
   return { colStatus: basis.colStatus, rowStatus };
 }
 
-/** Penalty slack families present in a stage LP, reported when it fails. */
+/**
+ * Penalty slack families present in a stage LP, reported with a failure: an infeasible LP has no
+ * solution to read slack values from, so the record says which relief valves existed (a missing
+ * one, e.g. no inflow slack under method "none", is usually the cause).
+ */
 function penaltySlacks(layout: StageLayout): string[] {
   const families = ["deficit", "excess"];
   const any = (cols: number[]) => cols.some((c) => c >= 0);
@@ -142,6 +149,7 @@ export class StageRunner {
           stage: layout.stageId,
           iteration: site.iteration,
           opening: site.opening,
+          forward_pass: site.forwardPass,
           scenario: site.scenario,
           solver_status: status,
           active_penalty_slacks: penaltySlacks(layout),

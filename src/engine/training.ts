@@ -32,7 +32,7 @@ export interface TrainingState {
   cuts: Cut[][];
   /** Latest forward basis per stage and forward pass: warm starts for every later solve. */
   bases: (LpBasis | null)[][];
-  /** Outgoing forward states per stage, appended every iteration. */
+  /** Outgoing forward states per stage, appended every iteration when the case exports them. */
   visited: number[][];
   convergence: ConvergenceRecord[];
   nextCutId: number;
@@ -135,7 +135,9 @@ export async function train(
       trajectory.bases.forEach((basis, t) => {
         state.bases[t]![trajectory.pass] = basis;
       });
-      trajectory.states.forEach((s, t) => state.visited[t]!.push(...s));
+      if (setup.keepVisitedStates) {
+        trajectory.states.forEach((s, t) => state.visited[t]!.push(...s));
+      }
     });
     solves += passes * nStages;
     const upper = meanStd(trajectories.map((tr) => tr.cost));

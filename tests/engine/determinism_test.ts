@@ -105,3 +105,20 @@ Deno.test("trainAndSimulate() bounds the simulated cost by the trained lower bou
     `${sim.mean_cost} vs ${lb}`,
   );
 });
+
+Deno.test("trainAndSimulate() keeps visited forward states only when the case exports them", async () => {
+  const quiet = await trainAndSimulate(await loadFixture("stochastic_par"));
+  assert.ok(quiet.training.policy.visited_states.every((s) => s.count === 0));
+  const model = await loadFixture("stochastic_par");
+  model.config.exports.states = true;
+  const result = await trainAndSimulate(model);
+  // 8 iterations x 2 forward passes, 2 state dimensions (storage, inflow lag 1) per state.
+  for (const stage of result.training.policy.visited_states) {
+    assert.equal(stage.count, 16);
+    assert.equal(stage.data.length, 32);
+  }
+  assert.equal(result.training.policy.state_dictionary.state_dimension, 2);
+  assert.deepEqual(result.training.policy.state_dictionary.inflow_lag_states, [
+    { hydro_id: 0, lag_index: 1, dimension_index: 1, unit: "m3s" },
+  ]);
+});

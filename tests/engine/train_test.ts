@@ -82,6 +82,7 @@ Deno.test("trainAndSimulate() reports an infeasible stage as SolverFailure with 
       assert.equal(error.record.kind, "SolverFailure");
       assert.equal(error.record.context.stage, 0);
       assert.equal(error.record.context.iteration, 1);
+      assert.equal(error.record.context.forward_pass, 0);
       assert.equal(error.record.context.solver_status, "infeasible");
       assert.deepEqual(error.record.context.active_penalty_slacks, ["deficit", "excess"]);
       return true;
