@@ -38,9 +38,12 @@ export interface CutRecord {
   iteration: number;
   /** 0-based forward pass whose trial state generated the cut. */
   forward_pass_index: number;
-  /** `alpha - beta' x_hat` in $, so the cut reads `theta >= intercept + coefficients' x`. */
+  /**
+   * `alpha - beta' x_hat`, so the cut reads `theta >= intercept + coefficients' x`. In Cobre's
+   * policy units, as the real CLI writes them: cost divided by `COST_SCALE` (1000), i.e. k$.
+   */
   intercept: number;
-  /** One coefficient per state dimension ($/hm3 for storage, $/(m3/s) for inflow lags). */
+  /** One per state dimension, in k$/hm3 (storage) and k$/(m3/s) (inflow lags), like Cobre's. */
   coefficients: number[];
   is_active: boolean;
 }

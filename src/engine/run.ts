@@ -28,7 +28,6 @@ import type {
 } from "./results.ts";
 import type { EngineSetup } from "./setup.ts";
 import { prepareSetup } from "./setup.ts";
-import { COST_SCALE } from "./stage_lp.ts";
 import { maxIterations } from "./stopping.ts";
 import { meanStd, newTrainingState, train } from "./training.ts";
 import type { TrainingState } from "./training.ts";
@@ -83,8 +82,9 @@ function cutRecord(cut: Cut, slot: number): CutRecord {
     slot_index: slot,
     iteration: cut.iteration,
     forward_pass_index: cut.forwardPass,
-    intercept: cut.intercept * COST_SCALE,
-    coefficients: Array.from(cut.coefficients, (c) => c * COST_SCALE),
+    // Cobre stores cuts in its LP cost scale; keeping it makes our policy files read the same.
+    intercept: cut.intercept,
+    coefficients: Array.from(cut.coefficients),
     is_active: true,
   };
 }

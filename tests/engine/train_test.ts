@@ -110,3 +110,17 @@ Deno.test("trainAndSimulate() gives the same bounds with rebuilt and persistent 
     persistent.training.convergence.length,
   );
 });
+
+Deno.test("trainAndSimulate() exports cuts in Cobre's k$ units that reproduce the future cost", async () => {
+  // hydro_water_value: keeping 25.92 hm3 for stage 1 leaves it a cost of 3,600,000 $ = 3,600 k$.
+  // Each hm3 less costs 100 $/MWh * 720 h / 2.592 hm3 per (m3/s) = 27,777.8 $ = 27.78 k$.
+  const result = await trainAndSimulate(await loadFixture("hydro_water_value"));
+  const cuts = result.training.policy.stages[0]!.cuts;
+  assert.ok(cuts.length > 0);
+  assert.equal(result.training.policy.stages[1]!.cuts.length, 0, "the last stage has no future");
+  const futureAt = (v: number) =>
+    Math.max(...cuts.map((c) => c.intercept + c.coefficients[0]! * v));
+  assertClose(futureAt(25.92), 3_600, "future cost at the optimal storage (k$)");
+  const slope = futureAt(25.92) - futureAt(25.92 - 1);
+  assertClose(-slope, 100 * 720 / 2.592 / 1000, "marginal water value (k$/hm3)");
+});
