@@ -35,6 +35,11 @@ export interface OpenFlightRecorderOptions {
   readonly onWriteError?: (message: string, dropped: number) => void;
   /** Give up starting after this long, in ms (default 30 000). */
   readonly startTimeoutMs?: number;
+  /**
+   * Most events queued on the main thread before the Worker took them (default 100 000). A
+   * flood beyond it is dropped and counted rather than allowed to exhaust memory.
+   */
+  readonly maxQueued?: number;
 }
 
 /** Counters for health checks and tests. */
@@ -89,6 +94,7 @@ export async function openFlightRecorder(
     stateDir,
   );
 
+  const maxQueued = options.maxQueued ?? 100_000;
   const waiting = new Map<number, Pending>();
   let nextId = 1;
   let seq = 0;
@@ -193,6 +199,13 @@ export async function openFlightRecorder(
       if (closed) throw new Error("The flight recorder is closed");
       const eventId = crypto.randomUUID();
       const row = toPendingRow(event, { eventId, seq: seq++, tsMs: Date.now(), serverId });
+      if (outbox.length >= maxQueued) {
+        dropped += 1;
+        if (dropped === 1 || dropped % 10_000 === 0) {
+          options.onWriteError?.("too many events queued; dropping", 1);
+        }
+        return eventId;
+      }
       recorded += 1;
       // One message per tick however many events the tick records.
       if (outbox.length === 0) queueMicrotask(postOutbox);

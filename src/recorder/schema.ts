@@ -1,22 +1,11 @@
 /**
- * The `fr_events` table in DuckDB: DDL, the batched insert and the filtered read. Every statement
- * is fixed text prepared once; values only ever arrive as bound parameters, so nothing an agent
- * sends becomes SQL.
+ * The `fr_events` table in DuckDB: DDL, the batched insert and the filtered read. Inserts go
+ * through DuckDB's Appender (typed values, no SQL); reads are fixed statements prepared with bound
+ * parameters. Nothing an agent sends ever becomes SQL text.
  *
  * @module
  */
-import {
-  BIGINT,
-  DOUBLE,
-  type DuckDBConnection,
-  type DuckDBPreparedStatement,
-  DuckDBTimestampValue,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  TIMESTAMP,
-  VARCHAR,
-} from "@duckdb/node-api";
+import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampValue } from "@duckdb/node-api";
 import type { JsonValue } from "../common/mod.ts";
 import type { FlightEventRow, FlightFilter, PendingRow } from "./events.ts";
 
@@ -48,17 +37,6 @@ CREATE INDEX IF NOT EXISTS idx_fr_events_job_id ON fr_events(job_id);
 CREATE INDEX IF NOT EXISTS idx_fr_events_event_kind ON fr_events(event_kind);
 `;
 
-// One list parameter per column, unnested side by side: a whole batch is one prepared execution.
-const INSERT_SQL = `
-INSERT INTO fr_events SELECT
-  UNNEST($1::VARCHAR[]), UNNEST($2::BIGINT[]), UNNEST($3::TIMESTAMP[]), UNNEST($4::VARCHAR[]),
-  UNNEST($5::VARCHAR[]), UNNEST($6::VARCHAR[]), UNNEST($7::VARCHAR[]), UNNEST($8::VARCHAR[]),
-  UNNEST($9::VARCHAR[]), UNNEST($10::VARCHAR[]), UNNEST($11::VARCHAR[]), UNNEST($12::VARCHAR[]),
-  UNNEST($13::VARCHAR[]), UNNEST($14::VARCHAR[])::JSON, UNNEST($15::VARCHAR[]),
-  UNNEST($16::VARCHAR[]), UNNEST($17::VARCHAR[]), UNNEST($18::DOUBLE[]), UNNEST($19::VARCHAR[]),
-  UNNEST($20::VARCHAR[])::JSON
-`;
-
 const SELECT_COLUMNS = `
 SELECT event_id, seq, epoch_ms(ts_utc) AS ts_ms, server_id, session_id, task_id, job_id,
        workflow_run_id, trace_id, event_kind, source, level, message, payload::VARCHAR AS payload,
@@ -76,36 +54,9 @@ const SELECT_OLDEST_SQL = `${SELECT_COLUMNS} ${FILTER} ORDER BY ts_utc, seq LIMI
 const SELECT_NEWEST_SQL = `${SELECT_COLUMNS} ${FILTER} ORDER BY ts_utc DESC, seq DESC LIMIT $5`;
 const SELECT_AFTER_SEQ_SQL = `${SELECT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2`;
 
-const VARCHAR_LIST = LIST(VARCHAR);
-
 function timestamp(ms: number): DuckDBTimestampValue {
   return new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
 }
-
-type Column = (row: PendingRow) => DuckDBValue;
-
-const COLUMNS: readonly [Column, ReturnType<typeof LIST>][] = [
-  [(r) => r.eventId, VARCHAR_LIST],
-  [(r) => BigInt(r.seq), LIST(BIGINT)],
-  [(r) => timestamp(r.tsMs), LIST(TIMESTAMP)],
-  [(r) => r.serverId, VARCHAR_LIST],
-  [(r) => r.sessionId, VARCHAR_LIST],
-  [(r) => r.taskId, VARCHAR_LIST],
-  [(r) => r.jobId, VARCHAR_LIST],
-  [(r) => r.workflowRunId, VARCHAR_LIST],
-  [(r) => r.traceId, VARCHAR_LIST],
-  [(r) => r.eventKind, VARCHAR_LIST],
-  [(r) => r.source, VARCHAR_LIST],
-  [(r) => r.level, VARCHAR_LIST],
-  [(r) => r.message, VARCHAR_LIST],
-  [(r) => r.payloadJson, VARCHAR_LIST],
-  [(r) => r.toolName, VARCHAR_LIST],
-  [(r) => r.capabilityProfileId, VARCHAR_LIST],
-  [(r) => r.gateDecision, VARCHAR_LIST],
-  [(r) => r.durationMs, LIST(DOUBLE)],
-  [(r) => r.errorCode, VARCHAR_LIST],
-  [(r) => r.clientClaimsJson, VARCHAR_LIST],
-];
 
 /** Creates the table and indexes if missing. */
 export async function createSchema(connection: DuckDBConnection): Promise<void> {
@@ -117,18 +68,52 @@ export interface EventWriter {
   write(rows: readonly PendingRow[]): Promise<void>;
 }
 
-/** Prepares the batch insert once; each `write` is one execution for the whole batch. */
-export async function prepareWriter(connection: DuckDBConnection): Promise<EventWriter> {
-  const insert: DuckDBPreparedStatement = await connection.prepare(INSERT_SQL);
-  return {
+function appendText(appender: DuckDBAppender, value: string | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+/**
+ * The batch writer: DuckDB's Appender, column by column in table order, one flush per batch.
+ * No SQL text at all on the write path (typed values only), and about ten times faster than a
+ * prepared `INSERT ... SELECT UNNEST(...)` of the same batch (see tests/recorder/recorder_bench.ts).
+ */
+export function prepareWriter(connection: DuckDBConnection): Promise<EventWriter> {
+  return Promise.resolve({
     async write(rows) {
       if (rows.length === 0) return;
-      COLUMNS.forEach(([pick, type], index) => {
-        insert.bindList(index + 1, listValue(rows.map(pick)), type);
-      });
-      await insert.run();
+      const appender = await connection.createAppender("fr_events");
+      try {
+        for (const row of rows) {
+          appender.appendVarchar(row.eventId);
+          appender.appendBigInt(BigInt(row.seq));
+          appender.appendTimestamp(timestamp(row.tsMs));
+          appender.appendVarchar(row.serverId);
+          appendText(appender, row.sessionId);
+          appendText(appender, row.taskId);
+          appendText(appender, row.jobId);
+          appendText(appender, row.workflowRunId);
+          appendText(appender, row.traceId);
+          appender.appendVarchar(row.eventKind);
+          appender.appendVarchar(row.source);
+          appender.appendVarchar(row.level);
+          appender.appendVarchar(row.message);
+          appendText(appender, row.payloadJson);
+          appendText(appender, row.toolName);
+          appendText(appender, row.capabilityProfileId);
+          appendText(appender, row.gateDecision);
+          if (row.durationMs === null) appender.appendNull();
+          else appender.appendDouble(row.durationMs);
+          appendText(appender, row.errorCode);
+          appendText(appender, row.clientClaimsJson);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
     },
-  };
+  });
 }
 
 function textOrNull(value: unknown): string | null {

@@ -13,6 +13,8 @@ import type { PendingRow } from "./events.ts";
 import type { WriterReply, WriterRequest } from "./protocol.ts";
 import { createSchema, type EventWriter, prepareWriter, queryEvents } from "./schema.ts";
 
+const MAX_ROWS_PER_WRITE = 10_000;
+
 let database: OpenDatabase | null = null;
 let writer: EventWriter | null = null;
 let buffer: PendingRow[] = [];
@@ -38,14 +40,19 @@ async function writeBuffered(): Promise<number> {
   const rows = buffer;
   buffer = [];
   if (rows.length === 0 || writer === null) return 0;
-  try {
-    await writer.write(rows);
-    return rows.length;
-  } catch (error) {
-    // A full disk must not take the server down with it: drop the batch and say so.
-    reply({ type: "write_failed", message: describeError(error), dropped: rows.length });
-    return 0;
+  let written = 0;
+  // Bounded statements: list parameters of at most MAX_ROWS_PER_WRITE values each.
+  for (let start = 0; start < rows.length; start += MAX_ROWS_PER_WRITE) {
+    const chunk = rows.slice(start, start + MAX_ROWS_PER_WRITE);
+    try {
+      await writer.write(chunk);
+      written += chunk.length;
+    } catch (error) {
+      // A full disk must not take the server down with it: drop the batch and say so.
+      reply({ type: "write_failed", message: describeError(error), dropped: chunk.length });
+    }
   }
+  return written;
 }
 
 function scheduleFlush(): void {

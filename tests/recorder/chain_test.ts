@@ -99,7 +99,11 @@ Deno.test("Gate, jobs and recorder observers audit real requests end to end", as
     ];
     const server = createCobreServer({
       tools: [validate, run],
-      sandbox: { access: directFileAccess, resolve: (path) => Deno.realPath(path) },
+      sandbox: {
+        access: directFileAccess,
+        resolve: (path) => Deno.realPath(path),
+        locate: (path) => Deno.realPath(path).catch(() => null),
+      },
       mode: "read-write",
       observers,
       serverId: "srv-chain",

@@ -203,3 +203,33 @@ Deno.test("record() refuses after close()", async () => {
     );
   });
 });
+
+Deno.test("A flood beyond maxQueued is dropped and counted, not buffered without bound", async () => {
+  await withStateDir(async (dir) => {
+    const warnings: number[] = [];
+    const recorder = await openFlightRecorder({
+      stateDir: dir,
+      serverId: "srv-test",
+      revokeFfi: false,
+      maxQueued: 10,
+      onWriteError: (_message, dropped) => warnings.push(dropped),
+    });
+    try {
+      // One synchronous burst: nothing reaches the Worker until the tick ends.
+      for (let i = 0; i < 25; i++) {
+        recorder.record({ kind: "mcp.logging", source: "server", message: `m${i}` });
+      }
+      assert.deepEqual(recorder.stats(), { recorded: 10, dropped: 15, mergedSegments: 0 });
+      assert.deepEqual(warnings, [1]);
+      assert.deepEqual(
+        (await recorder.query()).map((r) => r.message),
+        Array.from({ length: 10 }, (_, i) => `m${i}`),
+      );
+      // Once the queue drained, recording works again.
+      recorder.record({ kind: "mcp.logging", source: "server", message: "after" });
+      assert.equal((await recorder.query({ newest: true, limit: 1 }))[0]!.message, "after");
+    } finally {
+      await recorder.close();
+    }
+  });
+});
