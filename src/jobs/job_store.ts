@@ -14,6 +14,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { join } from "node:path";
 import { CobreError, type ErrorRecord, errorRecord, type JsonValue } from "../common/mod.ts";
+import type { FlightEvent } from "../recorder/mod.ts";
 import { randomId128 } from "./ids.ts";
 import { holdOwnerLock, isOwnerAlive, type OwnerLock } from "./liveness.ts";
 import { SCHEMA_V1, SCHEMA_VERSION } from "./schema.ts";
@@ -118,6 +119,11 @@ export interface OpenJobStoreOptions {
   readonly stateDir: string;
   /** Clock in ms since the epoch; tests pass a fake one. */
   readonly now?: () => number;
+  /**
+   * Receives `job.interrupted` for each job found abandoned by a dead process and
+   * `mcp.progress_token_mismatch` for each refused progress (usually `recorder.record`).
+   */
+  readonly onEvent?: (event: FlightEvent) => void;
 }
 
 type Cell = SQLInputValue | undefined;
@@ -204,15 +210,30 @@ export class JobStore {
   readonly #lock: OwnerLock;
   readonly #ownersDir: string;
   readonly #now: () => number;
+  readonly #onEvent: (event: FlightEvent) => void;
 
   /** Use `openJobStore`. */
-  constructor(db: DatabaseSync, lock: OwnerLock, ownersDir: string, now: () => number) {
+  constructor(
+    db: DatabaseSync,
+    lock: OwnerLock,
+    ownersDir: string,
+    options: { now?: () => number; onEvent?: (event: FlightEvent) => void },
+  ) {
     this.#db = db;
     this.#lock = lock;
     this.ownerId = lock.ownerId;
     this.#ownersDir = ownersDir;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#onEvent = options.onEvent ?? (() => {});
     this.interruptedAtOpen = this.sweepInterrupted();
+  }
+
+  #emit(event: FlightEvent): void {
+    try {
+      this.#onEvent(event);
+    } catch {
+      // The audit sink failing must not fail the job store.
+    }
   }
 
   /** The SQLite connection, for the task store in this folder only (not exported from mod.ts). */
@@ -306,11 +327,18 @@ export class JobStore {
    */
   reportProgress(token: ProgressToken, step: JobProgress, scope: TokenScope = {}): ProgressReport {
     const job = this.findActiveByProgressToken(token, scope);
-    if (job === null) return { ok: false, reason: "progress_token_mismatch", token };
-    const updated = this.updateProgress(job.jobId, step);
-    return updated === null
-      ? { ok: false, reason: "progress_token_mismatch", token }
-      : { ok: true, job: updated };
+    const updated = job === null ? null : this.updateProgress(job.jobId, step);
+    if (updated !== null) return { ok: true, job: updated };
+    this.#emit({
+      kind: "mcp.progress_token_mismatch",
+      source: "jobs",
+      level: "warning",
+      message: "progress refused: its token matches no active job",
+      sessionId: scope.mcpSessionId ?? null,
+      payload: { progress: step.progress, total: step.total ?? null },
+      clientClaims: { progressToken: token, mcp_server_id: scope.mcpServerId ?? null },
+    });
+    return { ok: false, reason: "progress_token_mismatch", token };
   }
 
   /** Records a progress step on an active job; null when the job is unknown or finished. */
@@ -392,7 +420,20 @@ export class JobStore {
       const jobId = str(job_id);
       const record = interruptedRecord(jobId, why);
       if (this.setStatus(jobId, "interrupted", { error: record, statusMessage: record.message })) {
-        jobs.push(this.get(jobId)!);
+        const job = this.get(jobId)!;
+        jobs.push(job);
+        this.#emit({
+          kind: "job.interrupted",
+          source: "jobs",
+          level: "warning",
+          message: record.message,
+          jobId,
+          sessionId: job.mcpSessionId,
+          workflowRunId: job.workflowRunId,
+          traceId: job.traceId,
+          toolName: job.toolName,
+          errorCode: record.kind,
+        });
       }
     }
     return jobs;
@@ -429,7 +470,10 @@ export function openJobStore(options: OpenJobStoreOptions): JobStore {
     db.exec(`PRAGMA user_version=${SCHEMA_VERSION}`);
     db.exec("COMMIT");
     lock = holdOwnerLock(ownersDir, randomId128());
-    return new JobStore(db, lock, ownersDir, options.now ?? Date.now);
+    return new JobStore(db, lock, ownersDir, {
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
   } catch (error) {
     lock?.release();
     if (db?.isOpen) db.close();

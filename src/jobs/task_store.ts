@@ -17,6 +17,7 @@ import type { CreateTaskOptions, TaskStore } from "@modelcontextprotocol/sdk/exp
 import type { Request, RequestId, Result, Task } from "@modelcontextprotocol/sdk/types.js";
 import type { SQLInputValue } from "node:sqlite";
 import { errorRecord, type JsonValue } from "../common/mod.ts";
+import type { FlightEvent } from "../recorder/mod.ts";
 import { isId128 } from "./ids.ts";
 import {
   type Job,
@@ -40,6 +41,8 @@ export interface DurableTaskStoreOptions {
   readonly defaultPollIntervalMs?: number;
   /** Tasks per `tasks/list` page (default 50). */
   readonly pageSize?: number;
+  /** Receives one `mcp.task_status` event per task creation and status change. */
+  readonly onEvent?: (event: FlightEvent) => void;
 }
 
 /** Called when a task changes status through the store (e.g. `tasks/cancel`). */
@@ -95,6 +98,7 @@ export class DurableTaskStore implements TaskStore {
   readonly #pollMs: number;
   readonly #pageSize: number;
   readonly #listeners = new Set<TaskStatusListener>();
+  readonly #onEvent: (event: FlightEvent) => void;
 
   constructor(jobs: JobStore, options: DurableTaskStoreOptions) {
     this.#jobs = jobs;
@@ -102,6 +106,7 @@ export class DurableTaskStore implements TaskStore {
     this.#maxTtlMs = options.maxTtlMs ?? DAY_MS;
     this.#pollMs = options.defaultPollIntervalMs ?? 1_000;
     this.#pageSize = options.pageSize ?? 50;
+    this.#onEvent = options.onEvent ?? (() => {});
     this.purgeExpired();
   }
 
@@ -153,6 +158,7 @@ export class DurableTaskStore implements TaskStore {
         pollIntervalMs,
       },
     });
+    this.#record(job.jobId, "working");
     return Promise.resolve(this.#taskOf(this.#row(job.jobId)!));
   }
 
@@ -268,12 +274,33 @@ export class DurableTaskStore implements TaskStore {
   }
 
   #emit(taskId: string, status: TaskStatus): void {
+    this.#record(taskId, status);
     for (const listener of this.#listeners) {
       try {
         listener(taskId, status);
       } catch {
         // A listener's failure must not undo a status change that is already durable.
       }
+    }
+  }
+
+  #record(taskId: string, status: TaskStatus): void {
+    const job = this.#jobs.get(taskId);
+    try {
+      this.#onEvent({
+        kind: "mcp.task_status",
+        source: "tasks",
+        message: `task ${status}`,
+        taskId,
+        jobId: taskId,
+        sessionId: job?.mcpSessionId ?? null,
+        workflowRunId: job?.workflowRunId ?? null,
+        traceId: job?.traceId ?? null,
+        toolName: job?.toolName ?? null,
+        payload: { status },
+      });
+    } catch {
+      // The audit sink failing must not undo a durable status change.
     }
   }
 

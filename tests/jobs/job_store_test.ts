@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { CobreError } from "../../src/common/mod.ts";
 import { isId128, openJobStore } from "../../src/jobs/mod.ts";
+import type { FlightEvent } from "../../src/recorder/mod.ts";
 import { killHard, spawnReady } from "./child_process.ts";
 
 async function withStateDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
@@ -194,8 +195,12 @@ Deno.test("Crash: a job left running by a SIGKILLed process is interrupted on op
     another.close();
 
     await killHard(child);
-    const store = openJobStore({ stateDir: dir });
+    const events: FlightEvent[] = [];
+    const store = openJobStore({ stateDir: dir, onEvent: (event) => events.push(event) });
     assert.deepEqual(store.interruptedAtOpen.map((j) => j.jobId), [jobId]);
+    assert.deepEqual(events.map((e) => [e.kind, e.jobId, e.toolName]), [
+      ["job.interrupted", jobId, "cobre/run"],
+    ]);
     const job = store.get(jobId)!;
     assert.equal(job.status, "interrupted");
     assert.match(job.error?.message ?? "", /exited before it finished/);
@@ -217,5 +222,25 @@ Deno.test("openJobStore() fails clearly when the state dir cannot be used", asyn
         return true;
       });
     }
+  });
+});
+
+Deno.test("reportProgress() records a refused progress as mcp.progress_token_mismatch, token as a claim", async () => {
+  await withStateDir((dir) => {
+    const events: FlightEvent[] = [];
+    const store = openJobStore({ stateDir: dir, onEvent: (event) => events.push(event) });
+    store.create({ toolName: "cobre/run", mcpServerId: "srv", mcpProgressToken: "real" });
+    assert.equal(store.reportProgress("real", { progress: 1 }).ok, true);
+    assert.equal(events.length, 0);
+    assert.equal(
+      store.reportProgress("spoofed", { progress: 9 }, { mcpServerId: "srv" }).ok,
+      false,
+    );
+    assert.equal(events.length, 1);
+    const [event] = events;
+    assert.equal(event!.kind, "mcp.progress_token_mismatch");
+    assert.equal(event!.jobId, undefined);
+    assert.deepEqual(event!.clientClaims, { progressToken: "spoofed", mcp_server_id: "srv" });
+    store.close();
   });
 });

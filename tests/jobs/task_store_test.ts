@@ -12,6 +12,7 @@ import {
   CreateTaskResultSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { DurableTaskStore, type JobStore, openJobStore } from "../../src/jobs/mod.ts";
+import type { FlightEvent } from "../../src/recorder/mod.ts";
 import { killHard, spawnReady } from "./child_process.ts";
 
 const SERVER_ID = "srv-test";
@@ -325,6 +326,31 @@ Deno.test("DurableTaskStore ignores correlation ids in context that it did not m
       assert.notEqual(spoofedJob.workflowRunId, "'; DROP TABLE ai_jobs; --");
       assert.match(spoofedJob.workflowRunId, /^[0-9a-f]{32}$/);
       assert.match(spoofedJob.traceId, /^[0-9a-f]{32}$/);
+    } finally {
+      jobs.close();
+    }
+  });
+});
+
+Deno.test("DurableTaskStore records each task's creation and status changes", async () => {
+  await withStateDir(async (dir) => {
+    const jobs = openJobStore({ stateDir: dir });
+    try {
+      const events: FlightEvent[] = [];
+      const tasks = new DurableTaskStore(jobs, { serverId: "A", onEvent: (e) => events.push(e) });
+      const task = await tasks.createTask({}, 1, fakeRequest, "s1");
+      await tasks.updateTaskStatus(task.taskId, "input_required", undefined, "s1");
+      await tasks.storeTaskResult(task.taskId, "completed", { content: [] }, "s1");
+      assert.deepEqual(
+        events.map((
+          e,
+        ) => [e.kind, e.taskId, e.sessionId, (e.payload as { status: string }).status]),
+        [
+          ["mcp.task_status", task.taskId, "s1", "working"],
+          ["mcp.task_status", task.taskId, "s1", "input_required"],
+          ["mcp.task_status", task.taskId, "s1", "completed"],
+        ],
+      );
     } finally {
       jobs.close();
     }
