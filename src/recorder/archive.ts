@@ -22,6 +22,22 @@ export interface MergeResult {
   readonly events: number;
 }
 
+const STALE_SNAPSHOT_MS = 3_600_000;
+
+/** Removes snapshot directories a reader left behind (it was killed mid-read) over an hour ago. */
+export async function removeStaleSnapshots(dir: string, nowMs: number): Promise<number> {
+  let removed = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isDirectory || !entry.name.startsWith(".snapshot-")) continue;
+    const path = join(dir, entry.name);
+    const modified = (await Deno.stat(path)).mtime?.getTime() ?? nowMs;
+    if (nowMs - modified < STALE_SNAPSHOT_MS) continue;
+    await Deno.remove(path, { recursive: true });
+    removed += 1;
+  }
+  return removed;
+}
+
 /** Merges every ended segment in `dir` other than `ownSegment`; no-op if another process merges. */
 export async function mergeEndedSegments(dir: string, ownSegment: string): Promise<MergeResult> {
   const candidates = (await listSegments(dir)).filter((name) => name !== ownSegment);

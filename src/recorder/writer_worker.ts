@@ -7,7 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { join } from "node:path";
-import { mergeEndedSegments } from "./archive.ts";
+import { mergeEndedSegments, removeStaleSnapshots } from "./archive.ts";
 import { describeError, type OpenDatabase, openDatabase } from "./duck.ts";
 import type { PendingRow } from "./events.ts";
 import type { WriterReply, WriterRequest } from "./protocol.ts";
@@ -91,6 +91,7 @@ async function open(request: Extract<WriterRequest, { type: "open" }>): Promise<
     } catch {
       // Ended segments stay readable where they are; the next start tries again.
     }
+    await removeStaleSnapshots(request.dir, Date.now()).catch(() => 0);
   });
 }
 

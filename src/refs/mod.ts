@@ -13,12 +13,12 @@
  * @module
  */
 export { formatRefUri, isValidServerId, newRefId, parseRefUri } from "./ref_uri.ts";
+export { type RefRefusal, refused } from "./refusals.ts";
 export {
   type NewRef,
   openRefRegistry,
   type OpenRefRegistryOptions,
   type RefLink,
-  type RefRefusal,
   RefRegistry,
   type ReleaseResult,
   type ResolvedRef,

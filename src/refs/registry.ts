@@ -29,9 +29,7 @@ import {
 } from "../common/mod.ts";
 import type { FlightEvent } from "../recorder/mod.ts";
 import { formatRefUri, isValidServerId, newRefId, parseRefUri } from "./ref_uri.ts";
-
-/** Why a ref could not be used. */
-export type RefRefusal = "malformed" | "unknown" | "released" | "expired" | "foreign";
+import { type RefRefusal, refused } from "./refusals.ts";
 
 /** MCP `resource_link` content for a registered ref. */
 export interface RefLink {
@@ -115,47 +113,6 @@ CREATE INDEX IF NOT EXISTS idx_refs_ended ON refs(ended_at_ms);
 
 const MIME_TYPE =
   /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(;.{0,200})?$/;
-
-function refused(reason: RefRefusal, uri: string): ErrorRecord {
-  const shown = uri.length > 200 ? `${uri.slice(0, 199)}…` : uri;
-  switch (reason) {
-    case "malformed":
-      return errorRecord(
-        "InvalidArgument",
-        `"${shown}" is not a ref URI (expected ref://<server_id>/<32 hex characters>)`,
-        { uri: shown, reason },
-        "Use a ref URI exactly as the server returned it in a resource_link.",
-      );
-    case "unknown":
-      return errorRecord(
-        "OutputNotFound",
-        `Reference ${shown} is unknown to this server`,
-        { uri: shown, reason },
-        "Use a ref this server returned; run the tool again to get a fresh one.",
-      );
-    case "released":
-      return errorRecord(
-        "OutputNotFound",
-        `Reference ${shown} was released and its content deleted`,
-        { uri: shown, reason },
-        "Run the tool again to get a fresh reference.",
-      );
-    case "expired":
-      return errorRecord(
-        "OutputNotFound",
-        `Reference ${shown} expired and its content was deleted`,
-        { uri: shown, reason },
-        "Run the tool again to get a fresh reference, and read it before it expires.",
-      );
-    case "foreign":
-      return errorRecord(
-        "PermissionDenied",
-        `Reference ${shown} belongs to another session`,
-        { uri: shown, reason },
-        "A session can only read the references it was given.",
-      );
-  }
-}
 
 function invalid(message: string, context: Record<string, string | number>): CobreError {
   return new CobreError(errorRecord("InvalidArgument", message, context, null));
