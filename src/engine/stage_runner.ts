@@ -61,9 +61,14 @@ export class StageRunner {
   readonly setup: EngineSetup;
   readonly #solvers: LpSolver[];
   readonly #cutsApplied: number[];
-  /** Per stage: the rows patched before every solve (state fixing, inflow, stochastic load). */
-  readonly #patchRows: Int32Array[];
-  readonly #patchValues: Float64Array[];
+  /**
+   * Per stage, the values patched before every solve: the state-fixing and inflow rows, which
+   * the layout puts first and contiguous (rows 0 .. stateDim + nHydros - 1), then the
+   * stochastic load rows listed in `#loadRows`.
+   */
+  readonly #headValues: Float64Array[];
+  readonly #loadRows: Int32Array[];
+  readonly #loadValues: Float64Array[];
   /** Per stage: effective innovation per hydro after truncation (scratch). */
   readonly #eta: Float64Array;
 
@@ -75,8 +80,25 @@ export class StageRunner {
       return solver;
     });
     this.#cutsApplied = setup.stages.map(() => 0);
-    this.#patchRows = setup.stages.map((stage) => this.#rowsToPatch(stage.layout));
-    this.#patchValues = this.#patchRows.map((rows) => new Float64Array(rows.length));
+    this.#headValues = setup.stages.map(({ layout }) => {
+      const n = layout.nHydros;
+      if (
+        layout.rowStorageFix !== 0 || layout.rowLagFix !== n ||
+        layout.rowInflow !== n * (1 + layout.nLags)
+      ) {
+        throw new Error("Stage layout must start with the state-fixing and inflow rows");
+      }
+      return new Float64Array(n * (2 + layout.nLags));
+    });
+    this.#loadRows = setup.stages.map(({ layout }) =>
+      Int32Array.from(
+        setup.loadBuses.flatMap((b) =>
+          Array.from({ length: layout.nBlocks }, (_, k) =>
+            layout.rowLoadBalance + b * layout.nBlocks + k)
+        ),
+      )
+    );
+    this.#loadValues = this.#loadRows.map((rows) => new Float64Array(rows.length));
     this.#eta = new Float64Array(setup.nHydros);
   }
 
@@ -134,9 +156,10 @@ export class StageRunner {
     const solver = this.#solvers[t]!;
     const layout = this.setup.stages[t]!.layout;
     this.#fillPatch(t, layout, state, noise);
-    const rows = this.#patchRows[t]!;
-    const values = this.#patchValues[t]!;
-    solver.setRowBounds(rows, values, values);
+    const head = this.#headValues[t]!;
+    solver.setRowRangeBounds(0, head, head);
+    const loads = this.#loadValues[t]!;
+    solver.setRowBounds(this.#loadRows[t]!, loads, loads);
     if (start === null) solver.resetBasis();
     else if (start !== "continue") solver.setBasis(extendBasis(start, solver.numRows));
     const status = solver.solve();
@@ -188,25 +211,10 @@ export class StageRunner {
     for (const solver of this.#solvers) solver.dispose();
   }
 
-  #rowsToPatch(layout: StageLayout): Int32Array {
-    const rows: number[] = [];
-    const n = layout.nHydros;
-    for (let i = 0; i < n * (1 + layout.nLags); i++) {
-      rows.push(i < n ? layout.rowStorageFix + i : layout.rowLagFix + (i - n));
-    }
-    for (let h = 0; h < n; h++) rows.push(layout.rowInflow + h);
-    for (const b of this.setup.loadBuses) {
-      for (let k = 0; k < layout.nBlocks; k++) {
-        rows.push(layout.rowLoadBalance + b * layout.nBlocks + k);
-      }
-    }
-    return Int32Array.from(rows);
-  }
-
   /** Writes the patch values: incoming state, inflow RHS `base + sigma * eta`, stochastic loads. */
   #fillPatch(t: number, layout: StageLayout, state: Float64Array, noise: Float64Array): void {
     const { par, inflowMethod, loadBuses, loadMean, loadStd, loadFactor } = this.setup;
-    const values = this.#patchValues[t]!;
+    const values = this.#headValues[t]!;
     const n = layout.nHydros;
     const stateDim = n * (1 + layout.nLags);
     values.set(state.subarray(0, stateDim));
@@ -225,10 +233,11 @@ export class StageRunner {
     }
     const m = loadBuses.length;
     const k = layout.nBlocks;
-    let at = stateDim + n;
+    const loads = this.#loadValues[t]!;
+    let at = 0;
     loadBuses.forEach((b, j) => {
       const realised = Math.max(0, loadMean[t * m + j]! + loadStd[t * m + j]! * noise[n + j]!);
-      for (let blk = 0; blk < k; blk++) values[at++] = realised * loadFactor[t]![b * k + blk]!;
+      for (let blk = 0; blk < k; blk++) loads[at++] = realised * loadFactor[t]![b * k + blk]!;
     });
   }
 }

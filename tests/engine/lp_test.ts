@@ -132,3 +132,14 @@ Deno.test("persistent solver warm-starts from its last basis", () => {
     );
   });
 });
+
+for (const mode of MODES) {
+  Deno.test(`${mode} solver sets a contiguous range of row bounds`, () => {
+    withSolver(mode, (solver) => {
+      // Rows 0..1 become x + y = 5 and x - y <= 3: x = 4, y = 1, objective 6.
+      solver.setRowRangeBounds(0, new Float64Array([5, -Infinity]), new Float64Array([5, 3]));
+      assert.equal(solver.solve(), "optimal");
+      assert.ok(Math.abs(solver.objective() - 6) < 1e-9);
+    });
+  });
+}

@@ -92,6 +92,8 @@ export interface LpSolver {
   readonly numCols: number;
   setColBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void;
   setRowBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void;
+  /** Sets the bounds of rows `first .. first + lower.length - 1` (no index array to copy). */
+  setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void;
   /** Appends rows at the end; their indices are `numRows` (before the call) onwards. */
   addRows(rows: LpRows): void;
   /** Solves; on a non-optimal status see the failure contract in the module docs. */

@@ -72,6 +72,12 @@ export class PersistentHighsSolver implements LpSolver {
     this.#model.changeRowsBounds({ kind: "set", indices }, lower, upper);
   }
 
+  setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void {
+    if (lower.length === 0) return;
+    const range = { kind: "range", from: first, to: first + lower.length - 1 } as const;
+    this.#model.changeRowsBounds(range, lower, upper);
+  }
+
   addRows(rows: LpRows): void {
     const count = rows.lower.length;
     if (count === 0) return;

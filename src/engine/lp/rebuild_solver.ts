@@ -99,6 +99,14 @@ export class RebuildingHighsSolver implements LpSolver {
     });
   }
 
+  setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void {
+    const model = this.#require();
+    for (let k = 0; k < lower.length; k++) {
+      model.rowLower[first + k] = lower[k]!;
+      model.rowUpper[first + k] = upper[k]!;
+    }
+  }
+
   addRows(rows: LpRows): void {
     const model = this.#require();
     const base = model.values.length;
