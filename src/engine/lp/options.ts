@@ -2,9 +2,17 @@
  * HiGHS options for repeated re-solves.
  *
  * Every solve after the first differs from the previous one only in a few bounds or in appended
- * cut rows, so the warm-started dual simplex needs few pivots. Presolve would rebuild a reduced
- * model on every call and throw the warm basis away, so it stays off (as Cobre does); it is only
- * switched on for the cold retry after a failure.
+ * cut rows, so the warm-started dual simplex needs few pivots. Measured on a 4ree stage LP with
+ * 256 cuts (HiGHS 1.15 wasm, one solve = one opening):
+ *
+ * | start            | presolve off | presolve on | interior point (+crossover) |
+ * | ---------------- | ------------ | ----------- | --------------------------- |
+ * | cold             | 1.04 ms      | 2.86 ms     | 10.6 ms                     |
+ * | installed basis  | 0.54 ms      | 0.50 ms     |                             |
+ * | previous optimum | 0.09 ms      | 0.11 ms     |                             |
+ *
+ * With a basis HiGHS skips presolve anyway, and cold it costs 2.7x, so presolve stays off (as in
+ * Cobre) except for the cold retry after a failure, where robustness matters more than speed.
  *
  * @module
  */
