@@ -37,6 +37,8 @@ export interface AuditChain {
   observers: RequestObserver[];
   /** Resolves once the recorder is open (or has failed to open). */
   ready: Promise<void>;
+  /** Records an event from outside the request hook (e.g. the ref registry's releases). */
+  record(event: FlightEvent): void;
   /** Flushes and closes the recorder and the job store. */
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
   return {
     observers,
     ready: opening.then(() => {}),
+    record,
     async close() {
       await opening;
       try {

@@ -25,6 +25,9 @@ import { runWithInheritedStdio } from "./launcher.ts";
 import { ServerLog, writeStderrLine } from "./logger.ts";
 import { serveStdio } from "./serve_stdio.ts";
 import { cobreTools } from "./tools/mod.ts";
+import { cobreResourceTemplates } from "./resources/mod.ts";
+import { cobrePrompts } from "./prompts/mod.ts";
+import { openRefRegistry } from "../refs/mod.ts";
 
 /** Exit code for bad command-line usage (as getopt-style tools use). */
 export const EXIT_USAGE = 2;
@@ -65,10 +68,15 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
     );
   }
   const audit = openAuditChain({ stateDir, serverId, sandbox, mode, log });
+  // ref:// artifacts live in the state dir; creations, releases and refusals go to the recorder.
+  const refs = await openRefRegistry({ stateDir, serverId, onEvent: audit.record });
   try {
     await serveStdio({
       serverId,
       tools: cobreTools(),
+      resources: cobreResourceTemplates(),
+      prompts: cobrePrompts(),
+      refs,
       sandbox,
       mode,
       toolNaming: command.toolNaming,
@@ -76,6 +84,7 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
       observers: audit.observers,
     });
   } finally {
+    refs.close();
     await audit.close();
   }
   return 0;

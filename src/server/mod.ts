@@ -12,9 +12,11 @@
  */
 export type {
   AnyToolDefinition,
+  ArtifactLink,
   JsonObjectSchema,
   ProgressUpdate,
   ServerMode,
+  SharedArtifact,
   ToolAccess,
   ToolContext,
   ToolDefinition,
@@ -42,6 +44,7 @@ export { COBRE_MCP_VERSION } from "./version.ts";
 export {
   cobreTools,
   comparePoliciesTool,
+  exportResultsTool,
   getConfigSchemaTool,
   inspectCaseTool,
   inspectPolicyTool,
@@ -51,3 +54,14 @@ export {
   validateTool,
 } from "./tools/mod.ts";
 export { EXIT_USAGE, runCommandLine } from "./commands.ts";
+export { EXPORT_LINK_THRESHOLD_BYTES, EXPORT_MIME_TYPES } from "./tools/export_results.ts";
+export {
+  cobreResourceTemplates,
+  RecordError,
+  RESOURCE_MIME_TYPE,
+  RESOURCE_NOT_FOUND,
+  ResourceReleasedNotificationSchema,
+  type ResourceTemplateDefinition,
+} from "./resources/mod.ts";
+export { cobrePrompts, fenceUntrusted, type PromptDefinition } from "./prompts/mod.ts";
+export { completeDirectory, MAX_COMPLETIONS } from "./completions/mod.ts";

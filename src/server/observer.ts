@@ -34,6 +34,10 @@ export interface ObservedRequest {
   receivedAtMs: number;
   /** Present for `tools/call` of a known tool. */
   tool: ObservedTool | null;
+  /** For `resources/read`: the canonical paths the URI names (checked by the sandbox first). */
+  resourcePaths?: readonly string[];
+  /** For `prompts/get`: the prompt's spec name. */
+  promptName?: string;
 }
 
 /** What `admit` decides. `timeoutMs` (when given) replaces the tool's own timeout. */

@@ -41,10 +41,16 @@ import type { ToolNaming } from "./tool_names.ts";
 import { servedToolName } from "./tool_names.ts";
 import type { AnyToolDefinition, ServerMode, ToolSandbox } from "./types.ts";
 import { COBRE_MCP_VERSION } from "./version.ts";
+import type { RefRegistry } from "../refs/mod.ts";
+import { resourcesFeature, type ResourceTemplateDefinition, sessionRefs } from "./resources/mod.ts";
+import { type PromptDefinition, promptsFeature } from "./prompts/mod.ts";
+import { completionsFeature } from "./completions/mod.ts";
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** What the SDK passes a request handler. */
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Admitted = Extract<Admission, { allow: true }>;
-type Handled<T> = { value: T; completion: RequestCompletion };
+/** A handler's answer and how observers should hear it ended. */
+export type Handled<T> = { value: T; completion: RequestCompletion };
 
 /** How to build one server (one per session). */
 export interface CobreServerOptions {
@@ -61,6 +67,12 @@ export interface CobreServerOptions {
   sessionId?: string;
   /** Aborted on shutdown: handlers stop, and may still answer within the drain grace. */
   shutdownSignal?: AbortSignal;
+  /** `cobre://` resource templates to serve (none: no resources capability unless `refs`). */
+  resources?: readonly ResourceTemplateDefinition[];
+  /** Prompts to serve (none: no prompts capability). */
+  prompts?: readonly PromptDefinition[];
+  /** Where tools share `ref://` artifacts; served through `resources/read` when given. */
+  refs?: RefRegistry | null;
 }
 
 /** A server ready to connect to one transport. */
@@ -82,9 +94,10 @@ export interface CobreServer {
 }
 
 /** The state features share while registering handlers. */
-interface ServerCore {
+export interface ServerCore {
   readonly sdk: Server;
   readonly log: ServerLog;
+  readonly naming: ToolNaming;
   readonly observers: readonly RequestObserver[];
   readonly env: ToolCallEnvironment;
   readonly registry: Map<string, RegisteredTool>;
@@ -98,13 +111,14 @@ interface ServerCore {
     tool: ObservedTool | null,
     handle: (request: ObservedRequest, admission: Admitted) => Promise<Handled<T>>,
     deny?: (error: ErrorRecord) => T,
+    details?: Pick<ObservedRequest, "resourcePaths" | "promptName">,
   ): Promise<T>;
   /** Answers a request with a protocol error without admitting it; observers hear of it. */
   refuse(method: string, extra: Extra, error: McpError): Promise<never>;
 }
 
 /** One capability of the server: what it declares and the handlers that serve it. */
-interface ServerFeature {
+export interface ServerFeature {
   capabilities: ServerCapabilities;
   register(core: ServerCore): void;
 }
@@ -236,7 +250,18 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   const naming = options.toolNaming ?? "spec";
   const observers = options.observers ?? [];
   const registry = buildToolRegistry(options.tools, naming, options.mode);
+  const templates = options.resources ?? [];
+  const prompts = options.prompts ?? [];
+  // Refs belong to the transport's session (null on stdio), as src/refs expects.
+  const refs = options.refs
+    ? sessionRefs(options.refs, () => sdk.transport?.sessionId ?? null)
+    : null;
   const features: ServerFeature[] = [toolsFeature, loggingFeature];
+  if (templates.length > 0 || refs !== null) features.push(resourcesFeature(templates));
+  if (prompts.length > 0) features.push(promptsFeature(prompts));
+  if (templates.length > 0 || prompts.length > 0) {
+    features.push(completionsFeature(templates, prompts));
+  }
 
   const capabilities = features.reduce<ServerCapabilities>(
     (all, feature) => ({ ...all, ...feature.capabilities }),
@@ -257,7 +282,13 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   };
   sdk.onerror = (error) => log.operator("warning", "protocol error", { detail: error.message });
 
-  const observed = (method: string, extra: Extra, tool: ObservedTool | null): ObservedRequest => ({
+  const observed = (
+    method: string,
+    extra: Extra,
+    tool: ObservedTool | null,
+    details: Pick<ObservedRequest, "resourcePaths" | "promptName"> = {},
+  ): ObservedRequest => ({
+    ...details,
     method,
     requestId: extra.requestId,
     sessionId,
@@ -271,6 +302,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   const core: ServerCore = {
     sdk,
     log,
+    naming,
     observers,
     registry,
     env: {
@@ -281,6 +313,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
       sessionId,
       serverId,
       shutdownSignal: options.shutdownSignal ?? new AbortController().signal,
+      refs,
     },
     async refuse(method, extra, error) {
       const request = observed(method, extra, null);
@@ -288,8 +321,8 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
       await reportFinished(observers, request, completion("protocol-error", null, request), report);
       throw error;
     },
-    async observe(method, extra, tool, handle, deny = denyWithProtocolError) {
-      const request = observed(method, extra, tool);
+    async observe(method, extra, tool, handle, deny = denyWithProtocolError, details = {}) {
+      const request = observed(method, extra, tool, details);
       const report = reportObserverFailure(log);
       const admission = await admitRequest(observers, request, report);
       if (!admission.allow) {

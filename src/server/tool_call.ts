@@ -14,7 +14,8 @@ import { progressSender, type ProgressSink } from "./progress.ts";
 import { type RegisteredTool, WRITE_DISABLED_MESSAGE } from "./tool_registry.ts";
 import { recordOf, toolFailure, toolSuccess } from "./tool_results.ts";
 import type { ClientLogSink } from "./logger.ts";
-import type { ServerMode, ToolContext, ToolSandbox } from "./types.ts";
+import type { ArtifactLink, ServerMode, ToolContext, ToolSandbox } from "./types.ts";
+import type { SessionRefs } from "./resources/session_refs.ts";
 
 /** What stays the same for every call of a session. */
 export interface ToolCallEnvironment {
@@ -30,6 +31,8 @@ export interface ToolCallEnvironment {
    * shutdown's grace period bounds how long the server waits for it.
    */
   shutdownSignal: AbortSignal;
+  /** The session's `ref://` references; absent or null when the server keeps none. */
+  refs?: SessionRefs | null;
 }
 
 /** What one request brings: its arguments and the channels back to its caller. */
@@ -130,6 +133,8 @@ export async function executeToolCall(
     request.sendProgress,
     (update, sent) => reportProgress(env.observers, observed, update, sent, operatorReport),
   );
+  // Links shared during the call travel with its successful result.
+  const links: ArtifactLink[] = [];
   const settled = await runBounded(
     (signal) => {
       const ctx: ToolContext = {
@@ -137,6 +142,12 @@ export async function executeToolCall(
         mode: env.mode,
         logger,
         sendProgress: (update) => signal.aborted ? Promise.resolve() : sendProgress(update),
+        async shareArtifact(artifact) {
+          if (!env.refs) return null;
+          const link = await env.refs.share(artifact);
+          links.push(link);
+          return link;
+        },
         signal,
         requestId: observed.requestId,
         progressToken: observed.progressToken,
@@ -159,7 +170,7 @@ export async function executeToolCall(
         });
         return failed("tool-error", recordOf(new Error(mismatch), definition.name));
       }
-      return { result: toolSuccess(settled.value), outcome: "ok", error: null };
+      return { result: toolSuccess(settled.value, links), outcome: "ok", error: null };
     }
     case "threw": {
       const record = recordOf(settled.error, definition.name);

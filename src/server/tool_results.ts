@@ -8,11 +8,12 @@
  */
 import type { CallToolResult } from "./sdk.ts";
 import { CobreError, type ErrorRecord, errorRecord } from "../common/mod.ts";
+import type { ArtifactLink } from "./types.ts";
 
-/** A successful result: structured content plus its JSON text. */
-export function toolSuccess(result: object): CallToolResult {
+/** A successful result: structured content plus its JSON text, then any `resource_link`s. */
+export function toolSuccess(result: object, links: readonly ArtifactLink[] = []): CallToolResult {
   return {
-    content: [{ type: "text", text: JSON.stringify(result) }],
+    content: [{ type: "text", text: JSON.stringify(result) }, ...links],
     structuredContent: { ...result },
     isError: false,
   };

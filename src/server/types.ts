@@ -40,6 +40,27 @@ export interface ToolSandbox {
   /** Canonical path inside the allowed directories, or null when nothing exists there. */
   locate(path: string): Promise<string | null>;
   readonly access: FileAccess;
+  /** The canonical allowed directories, offered as path completions (never in error messages). */
+  readonly roots?: readonly string[];
+}
+
+/** Bytes a tool hands to the client by reference (`ref://`) instead of inline. */
+export interface SharedArtifact {
+  bytes: Uint8Array;
+  mimeType: string;
+  /** A display name (e.g. `hydros.arrow`), never a path. */
+  name: string;
+  description?: string;
+}
+
+/** The `resource_link` content block that points at a shared artifact. */
+export interface ArtifactLink {
+  readonly type: "resource_link";
+  readonly uri: string;
+  readonly name: string;
+  readonly mimeType: string;
+  readonly size: number;
+  readonly description?: string;
 }
 
 /** One progress step of a long request; `metadata` is the Cobre-specific payload (spec SS6.2). */
@@ -58,6 +79,11 @@ export interface ToolContext {
   readonly logger: Logger;
   /** Sends `notifications/progress` when the caller asked for it; a no-op otherwise. */
   sendProgress(update: ProgressUpdate): Promise<void>;
+  /**
+   * Registers `artifact` as a `ref://` resource readable by this session only and appends its
+   * `resource_link` to the call's result; null when the server keeps no references.
+   */
+  shareArtifact(artifact: SharedArtifact): Promise<ArtifactLink | null>;
   /** Aborted when the client cancels, the connection closes or the tool's timeout passes. */
   readonly signal: AbortSignal;
   readonly requestId: string | number;

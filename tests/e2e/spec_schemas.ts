@@ -353,6 +353,50 @@ export const SPEC_SCHEMAS: Record<string, { input: object; output: object }> = {
       required: ["scenario_source", "count", "stages", "entities"],
     },
   },
+  "cobre/export-results": {
+    input: {
+      type: "object",
+      properties: {
+        output_dir: { type: "string", description: "Absolute path to the output directory" },
+        format: {
+          type: "string",
+          enum: ["csv", "json", "arrow"],
+          description: "Target export format",
+        },
+        entity_type: {
+          type: "string",
+          enum: ["hydros", "thermals", "buses", "lines", "costs", "convergence"],
+          description: "Entity type to export",
+        },
+        filters: {
+          type: "object",
+          description: "Optional filters (same schema as cobre/query-results filters)",
+          properties: {
+            entity_id: { type: ["string", "array"] },
+            stage_range: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 },
+            scenario_range: {
+              type: "array",
+              items: { type: "integer" },
+              minItems: 2,
+              maxItems: 2,
+            },
+          },
+          additionalProperties: false,
+        },
+      },
+      required: ["output_dir", "format", "entity_type"],
+      additionalProperties: false,
+    },
+    output: {
+      type: "object",
+      properties: {
+        file_path: { type: "string", description: "Absolute path to the exported file" },
+        rows: { type: "integer", description: "Number of rows exported" },
+        size_bytes: { type: "integer", description: "File size in bytes" },
+      },
+      required: ["file_path", "rows", "size_bytes"],
+    },
+  },
   "cobre/get-config-schema": {
     input: { type: "object", properties: {}, additionalProperties: false },
     output: {

@@ -18,8 +18,12 @@ const SERVED_TOOLS = [
   "cobre/compare-policies",
   "cobre/inspect-case",
   "cobre/list-scenarios",
+  "cobre/export-results",
   "cobre/get-config-schema",
 ];
+
+/** Served tools that write (spec SS8.1); a read-only server lists them as disabled. */
+const WRITE_TOOLS = ["cobre/export-results"];
 
 async function connectOverStdio(allowedDirs: string[], stateDir: string) {
   const line = await readOnlyLaunchLine(allowedDirs, stateDir);
@@ -42,6 +46,9 @@ Deno.test("e2e: the launched server speaks MCP 2025-11-25 and serves the spec's 
     assert.deepEqual(client.getServerCapabilities(), {
       tools: { listChanged: false },
       logging: {},
+      resources: { subscribe: false, listChanged: false },
+      prompts: { listChanged: false },
+      completions: {},
     });
     assert.equal(client.getServerVersion()?.name, "cobre-mcp");
     const latest = await client.request(
@@ -68,7 +75,7 @@ Deno.test("e2e: the launched server speaks MCP 2025-11-25 and serves the spec's 
       if (JSON.stringify(output).includes("#/$defs/ErrorRecord")) {
         assert.ok(($defs as Record<string, unknown> | undefined)?.ErrorRecord);
       }
-      assert.equal(tool.annotations?.readOnlyHint, true);
+      assert.equal(tool.annotations?.readOnlyHint, !WRITE_TOOLS.includes(tool.name));
     }
   } finally {
     await client.close();

@@ -6,6 +6,7 @@
  */
 import type { AnyToolDefinition } from "../types.ts";
 import { comparePoliciesTool } from "./compare_policies.ts";
+import { exportResultsTool } from "./export_results.ts";
 import { getConfigSchemaTool } from "./get_config_schema.ts";
 import { inspectCaseTool } from "./inspect_case.ts";
 import { inspectPolicyTool } from "./inspect_policy.ts";
@@ -16,6 +17,7 @@ import { validateTool } from "./validate.ts";
 
 export {
   comparePoliciesTool,
+  exportResultsTool,
   getConfigSchemaTool,
   inspectCaseTool,
   inspectPolicyTool,
@@ -35,6 +37,7 @@ export function cobreTools(): AnyToolDefinition[] {
     comparePoliciesTool,
     inspectCaseTool,
     listScenariosTool,
+    exportResultsTool,
     getConfigSchemaTool,
   ];
 }

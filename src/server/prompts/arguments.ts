@@ -1,0 +1,80 @@
+/**
+ * Prompt argument handling: MCP prompt arguments are strings, so list-valued arguments of the
+ * spec (`output_dirs`) arrive as text, and path arguments go through the sandbox like any tool's.
+ *
+ * @module
+ */
+import { CobreError, errorRecord } from "../../common/mod.ts";
+import type { ToolSandbox } from "../types.ts";
+
+/** Most directories one prompt compares. */
+export const MAX_PROMPT_DIRS = 10;
+
+function invalid(argument: string, message: string, suggestion: string): CobreError {
+  return new CobreError(errorRecord("InvalidArgument", message, { argument }, suggestion));
+}
+
+/**
+ * Parses a list argument: a JSON array of strings (`["/a","/b"]`), or entries separated by
+ * commas or newlines (`/a, /b`). Blank entries are dropped; an entry's own spaces at either end
+ * are trimmed. Paths containing a comma must use the JSON form.
+ */
+export function parseList(value: string, argument: string): string[] {
+  const text = value.trim();
+  if (text.startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw invalid(
+        argument,
+        `${argument} starts with "[" but is not a JSON array`,
+        `Give ${argument} as a JSON array of strings, or as paths separated by commas.`,
+      );
+    }
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+      throw invalid(
+        argument,
+        `${argument} must be a JSON array of strings`,
+        `Give ${argument} as ["/path/one", "/path/two"].`,
+      );
+    }
+    return parsed.map((item: string) => item.trim()).filter((item) => item !== "");
+  }
+  return text.split(/[,\n]/).map((item) => item.trim()).filter((item) => item !== "");
+}
+
+/** `parseList` with the spec's `minItems` and this server's upper bound. */
+export function parseDirectoryList(value: string, argument: string, minItems: number): string[] {
+  const dirs = parseList(value, argument);
+  if (dirs.length < minItems || dirs.length > MAX_PROMPT_DIRS) {
+    throw invalid(
+      argument,
+      `${argument} needs between ${minItems} and ${MAX_PROMPT_DIRS} directories, got ${dirs.length}`,
+      `List ${minItems} to ${MAX_PROMPT_DIRS} absolute paths, as a JSON array or separated by commas.`,
+    );
+  }
+  return dirs;
+}
+
+/**
+ * Canonical path of an existing output directory inside the sandbox. Paths outside get the
+ * sandbox's refusal; missing ones `OutputNotFound`.
+ */
+export async function resolveOutputDir(
+  sandbox: ToolSandbox,
+  path: string,
+  argument: string,
+): Promise<string> {
+  const canonical = await sandbox.locate(path);
+  const info = canonical === null ? null : await sandbox.access.stat(canonical);
+  if (canonical === null || info === null || !info.isDirectory) {
+    throw new CobreError(errorRecord(
+      "OutputNotFound",
+      `Path '${path}' is not an existing directory`,
+      { path, argument, expected_content: "Cobre output directory" },
+      "Give the absolute path of a Cobre output directory (with training/ or simulation/).",
+    ));
+  }
+  return canonical;
+}
