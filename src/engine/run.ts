@@ -108,14 +108,21 @@ async function createExecutors(
   setup: EngineSetup,
   options: RunOptions,
 ): Promise<Executor[]> {
-  const wasm = options.highsWasm ?? await Deno.readFile(runtimeFiles().highsWasm);
+  const given = options.highsWasm ?? await Deno.readFile(runtimeFiles().highsWasm);
+  // Compiled once here and shared: Workers receive the module, not 3.5 MB of bytes to compile.
+  const wasm = given instanceof WebAssembly.Module ? given : await WebAssembly.compile(given);
   const mode = options.lpMode ?? "persistent";
   const highs = await loadHighsRuntime(wasm);
   const remote = Array.from(
     { length: Math.max(0, (options.workers ?? 1) - 1) },
     () => new WorkerExecutor(setup, wasm, mode),
   );
-  await Promise.all(remote.map((w) => w.ready));
+  try {
+    await Promise.all(remote.map((w) => w.ready));
+  } catch (error) {
+    for (const worker of remote) worker.close();
+    throw error;
+  }
   // Remote executors first: the pool posts their work before the local one blocks this thread.
   return [...remote, new LocalExecutor(setup, highs, mode)];
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CobreError, errorRecord } from "../common/mod.ts";
 import type { BackwardTask, OpeningSolve } from "./backward.ts";
 import type { Cut } from "./cuts.ts";
 import { aggregateCut } from "./cuts.ts";
@@ -177,6 +178,15 @@ export async function train(
     solves += lbSolves.length;
     const lowerBound = lbSolves.reduce((sum, s) => sum + s.objective, 0) / lbSolves.length *
       COST_SCALE;
+    if (!Number.isFinite(lowerBound) || !Number.isFinite(upper.mean)) {
+      // A solver that reports optimal with a non-finite value must not leak NaN into the bounds.
+      throw new CobreError(errorRecord(
+        "SolverFailure",
+        `Iteration ${iteration} produced a non-finite bound`,
+        { iteration, lower_bound: String(lowerBound), upper_bound: String(upper.mean) },
+        "Check the case for extreme costs or bounds (values near the 1e20 infinity threshold).",
+      ));
+    }
     lowerBounds.push(lowerBound);
     const end = performance.now();
 
