@@ -107,6 +107,17 @@ export type SolverWorkerReply =
   | { type: "result"; id: number; result: unknown }
   | { type: "error"; id: number; record: ErrorRecord | null; message: string };
 
+const SOLVER_WORKER_URL = new URL("./solver_worker.ts", import.meta.url);
+
+/**
+ * Whether this thread may start solver Workers: loading the Worker module from disk needs read
+ * permission on it (the launcher grants the source folder, as for the recorder Worker).
+ */
+export function solverWorkersAllowed(): boolean {
+  if (SOLVER_WORKER_URL.protocol !== "file:") return true;
+  return Deno.permissions.querySync({ name: "read", path: SOLVER_WORKER_URL }).state === "granted";
+}
+
 /** Runs requests in a solver Worker. */
 export class WorkerExecutor implements Executor {
   readonly #worker: Worker;
@@ -119,7 +130,7 @@ export class WorkerExecutor implements Executor {
   readonly ready: Promise<void>;
 
   constructor(setup: EngineSetup, wasm: Uint8Array | WebAssembly.Module, mode: LpMode) {
-    this.#worker = new Worker(new URL("./solver_worker.ts", import.meta.url), { type: "module" });
+    this.#worker = new Worker(SOLVER_WORKER_URL, { type: "module" });
     let markReady: () => void = () => {};
     let failReady: (error: unknown) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {

@@ -11,7 +11,7 @@ import type { CaseModel } from "./case_types.ts";
 import type { Cut } from "./cuts.ts";
 import type { EngineEvent } from "./events.ts";
 import type { Executor } from "./executor.ts";
-import { LocalExecutor, WorkerExecutor } from "./executor.ts";
+import { LocalExecutor, solverWorkersAllowed, WorkerExecutor } from "./executor.ts";
 import type { LpMode } from "./lp/mod.ts";
 import { runtimeFiles } from "../common/mod.ts";
 import { loadHighsRuntime } from "./lp/mod.ts";
@@ -41,7 +41,11 @@ export interface RunOptions {
   /** Polled at the same boundaries as `signal`. */
   shouldStop?: () => boolean;
   onEvent?: (event: EngineEvent) => void;
-  /** Threads that solve LPs (this one plus `workers - 1` solver Workers). Default 1. */
+  /**
+   * Threads that solve LPs (this one plus `workers - 1` solver Workers). Default 1. Results are
+   * bit-identical for any value. Solver Workers need read permission on this folder's modules;
+   * without it the run falls back to one thread.
+   */
   workers?: number;
   /** Persistent stage LPs (default) or a new LP for every solve (benchmark baseline). */
   lpMode?: LpMode;
@@ -113,18 +117,22 @@ async function createExecutors(
   const wasm = given instanceof WebAssembly.Module ? given : await WebAssembly.compile(given);
   const mode = options.lpMode ?? "persistent";
   const highs = await loadHighsRuntime(wasm);
+  const wanted = solverWorkersAllowed() ? Math.max(0, (options.workers ?? 1) - 1) : 0;
   const remote = Array.from(
-    { length: Math.max(0, (options.workers ?? 1) - 1) },
+    { length: wanted },
     () => new WorkerExecutor(setup, wasm, mode),
   );
+  const local = new LocalExecutor(setup, highs, mode);
   try {
     await Promise.all(remote.map((w) => w.ready));
-  } catch (error) {
+  } catch {
+    // Solver Workers could not start. Results do not depend on the number of Workers, so the run
+    // goes on in this thread alone; `solver.workers` in the result reports how many solved.
     for (const worker of remote) worker.close();
-    throw error;
+    return [local];
   }
   // Remote executors first: the pool posts their work before the local one blocks this thread.
-  return [...remote, new LocalExecutor(setup, highs, mode)];
+  return [...remote, local];
 }
 
 async function simulate(

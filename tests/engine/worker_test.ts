@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isCobreError } from "../../src/common/mod.ts";
+import { isCobreError, runtimeFiles } from "../../src/common/mod.ts";
 import type { EngineEvent } from "../../src/engine/mod.ts";
 import { startRunWorker } from "../../src/engine/mod.ts";
 import { assertClose, loadFixture } from "./helpers.ts";
@@ -47,4 +47,19 @@ Deno.test("startRunWorker() spreads the solves over solver Workers inside the ru
   const result = await handle.result;
   assert.equal(result.solver.workers, 2);
   assert.equal(result.training.iterations_completed, 8);
+});
+
+Deno.test("startRunWorker() runs in a Worker without any permission when given the wasm bytes", async () => {
+  // The sandboxed server passes highs.wasm it read itself; the run needs no file access. Solver
+  // Workers would need read access to their module, so the run falls back to one thread.
+  const highsWasm = await Deno.readFile(runtimeFiles().highsWasm);
+  const handle = startRunWorker(
+    await loadFixture("hydro_water_value"),
+    { highsWasm, workers: 2 },
+    () => {},
+    { deno: { permissions: "none" } },
+  );
+  const result = await handle.result;
+  assertClose(result.training.final_lower_bound, 3_960_000, "lower bound");
+  assert.equal(result.solver.workers, 1);
 });
