@@ -1,5 +1,6 @@
 /**
- * cobre-mcp command line: `serve | launch | launch-line | validate-cases` (see `main.ts help`).
+ * cobre-mcp command line: `serve | launch | launch-line | validate-cases` (see `main.ts help`),
+ * and the gated host's `host` and `demo` (see `src/host`).
  * Thin on purpose: it hands the arguments to `src/server` and exits with the code it returns.
  *
  * @module
@@ -9,5 +10,12 @@ import { runCommandLine } from "./src/server/mod.ts";
 if (import.meta.main) {
   // Exit by setting the code rather than calling Deno.exit: a clean session leaves nothing
   // pending, so the process ends on its own, and a leaked timer would show up as a hang in tests.
-  Deno.exitCode = await runCommandLine(Deno.args);
+  const [command, ...rest] = Deno.args;
+  if (command === "host" || command === "demo") {
+    // Loaded only here: the sandboxed server never needs the host's code.
+    const host = await import("./src/host/mod.ts");
+    Deno.exitCode = command === "host" ? await host.runHostCommand(rest) : await host.runDemo(rest);
+  } else {
+    Deno.exitCode = await runCommandLine(Deno.args);
+  }
 }

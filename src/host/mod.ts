@@ -89,3 +89,8 @@ export {
 } from "./targets.ts";
 export { MalformedMessageError, type ServerExit, StdioServerTransport } from "./stdio_client.ts";
 export { FloodGuard } from "./flood_guard.ts";
+export { HOST_USAGE, parseHostArgs, runHostCommand } from "./cli.ts";
+export { DEMO_CASE, DEMO_USAGE, runDemo } from "./demo.ts";
+export { convergencePoints, convergenceSvg, terminalChart } from "./chart.ts";
+export { formatProgress, ProgressBar } from "./progress_bar.ts";
+export { formatTrail, linkJobs, mergeTrail, readServerFlight } from "./audit_trail.ts";
