@@ -47,13 +47,13 @@ async function completeEntityIds(
     const canonical = await sandbox.resolve(caseDir, "dir");
     const { entities } = await readRegistry(canonical, "hydros", sandbox.access);
     const names: string[] = [];
-    const ids: string[] = [];
+    const ids: number[] = [];
     for (const entity of entities) {
       if (typeof entity !== "object" || entity === null || Array.isArray(entity)) continue;
       if (typeof entity.name === "string") names.push(entity.name);
-      if (typeof entity.id === "number") ids.push(String(entity.id));
+      if (typeof entity.id === "number") ids.push(entity.id);
     }
-    return completeFrom([...names.sort(), ...ids], typed);
+    return completeFrom([...names.sort(), ...ids.sort((a, b) => a - b).map(String)], typed);
   } catch {
     return NONE; // a case that cannot be read has nothing to offer
   }

@@ -47,7 +47,7 @@ export function metricChoices(entityType: string): string[] {
   const measures = table.columns
     .filter((c) => c.type === "float64" && !KEY_COLUMNS.includes(c.name))
     .map((c) => c.name);
-  return [...aliases, ...measures];
+  return [...new Set([...aliases, ...measures])];
 }
 
 /** The columns of `entityType`'s table that measure `metric` (a word or a column name). */
