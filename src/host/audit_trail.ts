@@ -80,11 +80,16 @@ export function mergeTrail(
   );
 }
 
-/** Pairs each host job with the server job whose events carry it as a claim. */
+/**
+ * Pairs each host job with the server job whose events carry it as a claim: the host's
+ * `_meta["dev.cobre/job"].job_id`, or else the progress token the host minted for the call.
+ */
 export function linkJobs(trail: readonly TrailEvent[]): JobLink[] {
   const links = new Map<string, JobLink>();
+  const byToken = new Map<string, string>();
   for (const { side, row } of trail) {
-    if (side === "host" && row.jobId !== null && !links.has(row.jobId)) {
+    if (side !== "host" || row.jobId === null) continue;
+    if (!links.has(row.jobId)) {
       links.set(row.jobId, {
         hostJobId: row.jobId,
         serverJobId: null,
@@ -92,12 +97,20 @@ export function linkJobs(trail: readonly TrailEvent[]): JobLink[] {
         toolName: row.toolName,
       });
     }
+    const token = (row.payload as { progress_token?: unknown } | null)?.progress_token;
+    if (typeof token === "string") byToken.set(token, row.jobId);
   }
   for (const { side, row } of trail) {
     if (side !== "server" || row.jobId === null) continue;
-    const claims = row.clientClaims as Record<string, { job_id?: unknown }> | null;
-    const claimed = claims?.[JOB_META_KEY]?.job_id;
-    const link = typeof claimed === "string" ? links.get(claimed) : undefined;
+    const claims = row.clientClaims as Record<string, unknown> | null;
+    const claimedJob = (claims?.[JOB_META_KEY] as { job_id?: unknown } | undefined)?.job_id;
+    const claimedToken = claims?.progressToken;
+    const hostJob = typeof claimedJob === "string" && links.has(claimedJob)
+      ? claimedJob
+      : typeof claimedToken === "string"
+      ? byToken.get(claimedToken)
+      : undefined;
+    const link = hostJob === undefined ? undefined : links.get(hostJob);
     if (link && link.serverJobId === null) {
       links.set(link.hostJobId, { ...link, serverJobId: row.jobId });
     }

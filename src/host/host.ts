@@ -1021,6 +1021,7 @@ export class GatedHost {
       payload: {
         method: "tools/call",
         request_id: raw.id,
+        progress_token: pending.token,
         direction: "client_to_server",
         arguments: params.arguments as JsonValue,
       },

@@ -94,3 +94,4 @@ export { DEMO_CASE, DEMO_USAGE, runDemo } from "./demo.ts";
 export { convergencePoints, convergenceSvg, terminalChart } from "./chart.ts";
 export { formatProgress, ProgressBar } from "./progress_bar.ts";
 export { formatTrail, linkJobs, mergeTrail, readServerFlight } from "./audit_trail.ts";
+export { copyTree } from "./demo.ts";

@@ -130,6 +130,12 @@ Deno.test("mergeTrail() and linkJobs() order both sides and pair host jobs with 
   const host = [
     row({ tsUtc: "2025-01-01T00:00:00.100Z", jobId: "h1", traceId: "t1", toolName: "cobre/run" }),
     row({
+      tsUtc: "2025-01-01T00:00:00.110Z",
+      jobId: "h2",
+      toolName: "cobre/validate",
+      payload: { progress_token: "host-2" },
+    }),
+    row({
       tsUtc: "2025-01-01T00:00:00.300Z",
       jobId: "h1",
       level: "debug",
@@ -148,22 +154,27 @@ Deno.test("mergeTrail() and linkJobs() order both sides and pair host jobs with 
       eventKind: "mcp.gate_decision",
       gateDecision: "allow",
     }),
+    row({
+      tsUtc: "2025-01-01T00:00:00.120Z",
+      jobId: "s2",
+      clientClaims: { progressToken: "host-2" },
+    }),
   ];
   const trail = mergeTrail(host, server);
-  assert.deepEqual(trail.map((e) => `${e.side}:${e.row.eventKind}`), [
-    "server:mcp.gate_decision",
-    "host:host.request",
-    "server:mcp.tool_call",
-    "host:mcp.progress",
+  assert.deepEqual(trail.map((e) => `${e.side}:${e.row.jobId ?? "-"}`), [
+    "server:-",
+    "host:h1",
+    "server:s1",
+    "host:h2",
+    "server:s2",
+    "host:h1",
   ]);
-  assert.deepEqual(linkJobs(trail), [{
-    hostJobId: "h1",
-    serverJobId: "s1",
-    traceId: "t1",
-    toolName: "cobre/run",
-  }]);
+  assert.deepEqual(linkJobs(trail), [
+    { hostJobId: "h1", serverJobId: "s1", traceId: "t1", toolName: "cobre/run" },
+    { hostJobId: "h2", serverJobId: "s2", traceId: null, toolName: "cobre/validate" },
+  ]);
   const table = formatTrail(trail).split("\n");
-  assert.equal(table.length, 1 + 3 + 1, "header, 3 events, and the folded debug count");
+  assert.equal(table.length, 1 + 5 + 1, "header, 5 events, and the folded debug count");
   assert.match(table[1]!, /^ +0\.00s server mcp\.gate_decision/);
-  assert.match(table[4]!, /plus 1 host and 0 server progress/);
+  assert.match(table[6]!, /plus 1 host and 0 server progress/);
 });

@@ -1,0 +1,147 @@
+/**
+ * The host and the server as real processes: `main.ts host call` launches the server through its
+ * least-privilege launch line, and both state dirs are read afterwards for the jobs and the
+ * evidence each side kept.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { readFlightEvents } from "../../src/recorder/mod.ts";
+import { copyTree } from "../../src/host/mod.ts";
+import { makeHostWorkspace, REPO_ROOT } from "./support.ts";
+
+/** Runs `main.ts host …` as the `host` task does, in `cwd`. */
+async function hostProcess(cwd: string, args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--config",
+      `${REPO_ROOT}/deno.json`,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      `--allow-run=${Deno.execPath()}`,
+      "--allow-ffi",
+      "--allow-net",
+      "--unstable-worker-options",
+      `${REPO_ROOT}/main.ts`,
+      "host",
+      ...args,
+    ],
+    cwd,
+    env: { HOME: cwd },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+interface JobRow {
+  job_id: string;
+  trace_id: string;
+  status: string;
+  tool_name: string;
+  mcp_server_id: string;
+  mcp_call_id: string | null;
+  mcp_progress_token: string | null;
+  case_dir: string | null;
+}
+
+function jobRows(stateDir: string): JobRow[] {
+  const db = new DatabaseSync(`${stateDir}/jobs.sqlite`, { readOnly: true });
+  try {
+    return db.prepare("SELECT * FROM ai_jobs ORDER BY created_at").all() as unknown as JobRow[];
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("host and server as real processes: calls cross both sides' gates and leave jobs and evidence on both sides", async () => {
+  await using ws = await makeHostWorkspace();
+  await copyTree(`${REPO_ROOT}/fixtures/case/tiny_hydrothermal`, `${ws.allowed}/tiny`);
+  const common = ["--allowed-dirs", ws.allowed, "--state-dir", ws.serverState, "--quiet"];
+
+  const ok = await hostProcess(ws.root, [
+    "call",
+    "cobre/validate",
+    JSON.stringify({ case_dir: `${ws.allowed}/tiny` }),
+    ...common,
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).valid, true);
+
+  const refused = await hostProcess(ws.root, [
+    "call",
+    "cobre/validate",
+    JSON.stringify({ case_dir: "/etc" }),
+    ...common,
+  ]);
+  assert.equal(refused.code, 1);
+  const record = JSON.parse(refused.stdout);
+  assert.equal(record.kind, "PermissionDenied");
+  assert.equal(record.context.reason, "path_outside_roots");
+  assert.equal(refused.stderr, "", "nothing else to say with --quiet");
+
+  const serverId = (await Deno.readTextFile(`${ws.serverState}/server_id`)).trim();
+  const hostState = `${ws.serverState}-host`;
+  const hostJobs = jobRows(hostState);
+  assert.equal(hostJobs.length, 1, "only the call that left the host is a job");
+  const job = hostJobs[0]!;
+  assert.equal(job.tool_name, "cobre/validate");
+  assert.equal(job.status, "completed");
+  assert.equal(job.mcp_server_id, serverId);
+  assert.equal(job.case_dir, `${ws.allowed}/tiny`);
+  assert.match(job.mcp_call_id ?? "", /^\d+$/);
+  assert.match(job.mcp_progress_token ?? "", /^"host-[0-9a-f]{32}"$/);
+
+  const host = (await readFlightEvents(hostState)).rows;
+  const kinds = host.map((row) =>
+    `${row.eventKind}${row.gateDecision ? `:${row.gateDecision}` : ""}`
+  );
+  for (
+    const kind of [
+      "mcp.session_open",
+      "mcp.gate_decision:allow",
+      "host.request",
+      "host.response",
+      "mcp.gate_decision:deny",
+      "mcp.session_close",
+    ]
+  ) {
+    assert.ok(kinds.includes(kind), `host recorded ${kind}: ${kinds.join(", ")}`);
+  }
+  assert.ok(
+    host.every((row) => row.source === "host" && row.capabilityProfileId === "host-read-only"),
+  );
+  assert.ok(
+    host.filter((row) => row.eventKind === "host.request").every((row) =>
+      row.jobId === job.job_id && row.traceId === job.trace_id
+    ),
+  );
+
+  const server = (await readFlightEvents(ws.serverState)).rows;
+  const calls = server.filter((row) => row.eventKind === "mcp.tool_call");
+  assert.equal(calls.length, 1, "the refused call never reached the server");
+  // The server keeps what the host sent as client claims: at least the host's progress token,
+  // and the host's job ids once it passes the request's _meta on to its recorder.
+  const claims = calls[0]!.clientClaims as Record<string, unknown>;
+  assert.equal(JSON.stringify(claims.progressToken), job.mcp_progress_token);
+  const claimedJob = claims["dev.cobre/job"] as Record<string, string> | undefined;
+  if (claimedJob !== undefined) {
+    assert.equal(claimedJob.job_id, job.job_id);
+    assert.equal(claimedJob.trace_id, job.trace_id);
+  }
+  assert.ok(
+    server.some((row) =>
+      row.eventKind === "mcp.gate_decision" && row.toolName === "cobre/validate" &&
+      row.gateDecision === "allow"
+    ),
+  );
+  assert.ok(
+    server.some((row) => row.eventKind === "mcp.tool_result" && row.toolName === "cobre/validate"),
+  );
+});
