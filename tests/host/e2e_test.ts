@@ -145,3 +145,99 @@ Deno.test("host and server as real processes: calls cross both sides' gates and 
     server.some((row) => row.eventKind === "mcp.tool_result" && row.toolName === "cobre/validate"),
   );
 });
+
+Deno.test("host and server as real processes: a confirmed export crosses both gates, its ref:// artifact is resolved, saved and released on both sides", async () => {
+  await using ws = await makeHostWorkspace();
+  await copyTree(`${REPO_ROOT}/fixtures/output/cobre-cli`, `${ws.allowed}/run-1`);
+  const args = JSON.stringify({
+    output_dir: `${ws.allowed}/run-1`,
+    format: "arrow",
+    entity_type: "costs",
+  });
+  const common = ["--allowed-dirs", ws.allowed, "--state-dir", ws.serverState, "--quiet"];
+
+  // Without a terminal and without --yes, a write waits for a person who is not there.
+  const unconfirmed = await hostProcess(ws.root, [
+    "call",
+    "cobre/export-results",
+    args,
+    ...common,
+    "--write",
+  ]);
+  assert.equal(unconfirmed.code, 1);
+  assert.equal(JSON.parse(unconfirmed.stdout).context.reason, "needs_confirmation");
+
+  // The host allows it (pre-approved), the read-only server's own Gate refuses it.
+  await Deno.writeTextFile(
+    `${ws.root}/policy.json`,
+    JSON.stringify({
+      policy_id: "exports",
+      roots: [ws.allowed],
+      tools: { "cobre/export-results": { confirm: true } },
+      pre_approved: ["cobre/export-results"],
+    }),
+  );
+  const serverSays = await hostProcess(ws.root, [
+    "call",
+    "cobre/export-results",
+    args,
+    ...common,
+    "--policy",
+    `${ws.root}/policy.json`,
+  ]);
+  assert.equal(serverSays.code, 1);
+  assert.equal(JSON.parse(serverSays.stdout).kind, "WriteDisabled");
+
+  const saved = `${ws.root}/saved`;
+  const exported = await hostProcess(ws.root, [
+    "call",
+    "cobre/export-results",
+    args,
+    ...common,
+    "--write",
+    "--yes",
+    "--save-refs",
+    saved,
+  ]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const result = JSON.parse(exported.stdout);
+  assert.ok(result.file_path.startsWith(`${ws.allowed}/run-1/exports/`));
+  const files = [...Deno.readDirSync(saved)].map((entry) => entry.name);
+  assert.equal(files.length, 1);
+  const bytes = await Deno.readFile(`${saved}/${files[0]}`);
+  assert.equal(new TextDecoder().decode(bytes.subarray(0, 6)), "ARROW1");
+  assert.deepEqual(bytes, await Deno.readFile(result.file_path), "the ref holds the exported file");
+
+  const hostState = `${ws.serverState}-host`;
+  const jobs = jobRows(hostState);
+  assert.deepEqual(
+    jobs.map((job) => job.status),
+    ["failed", "completed"],
+    "the server's refusal and the export",
+  );
+  const host = (await readFlightEvents(hostState)).rows;
+  const decisions = host.filter((row) => row.eventKind === "mcp.gate_decision")
+    .map((row) => (row.payload as { reason: string }).reason);
+  assert.deepEqual(decisions, ["needs_confirmation", "pre_approved", "pre_approved"]);
+  const refUri =
+    (host.find((row) => row.eventKind === "mcp.ref_released")?.payload as { uri: string }).uri;
+  assert.match(refUri, /^ref:\/\/srv-[0-9a-f-]+\/[0-9a-f]{32}$/);
+  assert.ok(
+    host.some((row) =>
+      row.eventKind === "mcp.resource_read" && (row.payload as { uri: string }).uri === refUri
+    ),
+  );
+
+  const server = (await readFlightEvents(ws.serverState)).rows;
+  const serverKinds = server.map((row) => row.eventKind);
+  assert.ok(serverKinds.includes("mcp.ref_created"), serverKinds.join(", "));
+  assert.ok(
+    server.some((row) =>
+      row.eventKind === "mcp.ref_released" &&
+      JSON.stringify(row.payload).includes(refUri.slice(-32))
+    ),
+  );
+  assert.ok(
+    server.some((row) => row.gateDecision === "deny" && row.toolName === "cobre/export-results"),
+  );
+});
