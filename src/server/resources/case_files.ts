@@ -118,7 +118,12 @@ export async function readEntityRows(
       const names = source.columns.map((column) => column.name);
       const idAt = names.indexOf(idColumn);
       if (idAt < 0) throw parseError(rel, `required column "${idColumn}" is missing`);
-      const cells = await readParquetRows(source, names, 0, source.numRows);
+      // Only the id column is decoded in full; the others only over the span holding the entity
+      // (Cobre files are sorted by entity, so the span is that entity's rows).
+      const ids = (await readParquetRows(source, [idColumn], 0, source.numRows)).map((r) => r[0]);
+      const first = ids.findIndex((value) => Number(value) === id);
+      const last = ids.findLastIndex((value) => Number(value) === id);
+      const cells = first < 0 ? [] : await readParquetRows(source, names, first, last + 1);
       const kept = source.columns
         .map((column, at) => ({ column, at }))
         .filter(({ column }) => column.name !== idColumn);
