@@ -225,6 +225,7 @@ function instructionsFor(
   registry: Map<string, RegisteredTool>,
   mode: ServerMode,
   naming: ToolNaming,
+  capabilities: ServerCapabilities,
 ) {
   const name = (spec: string) => servedToolName(spec, naming);
   const has = (spec: string) => registry.has(name(spec));
@@ -236,6 +237,11 @@ function instructionsFor(
     "with; other paths are refused.",
     flow ? `Start with: ${flow}.` : "",
     "Failures come back as JSON records {kind, message, context, suggestion}: follow the suggestion.",
+    capabilities.resources && capabilities.prompts
+      ? "Case and output data are also resources (resources/templates/list, path variables " +
+        "URL-encoded); prompts guide study setup, convergence diagnosis, run comparison and " +
+        "result explanation."
+      : "",
     mode === "read-only"
       ? "This server is read-only: tools that write (training, export) are disabled."
       : "This server may write outputs inside its allowed directories.",
@@ -269,7 +275,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   );
   const sdk = new Server(
     { name: "cobre-mcp", title: "Cobre MCP server", version: COBRE_MCP_VERSION },
-    { capabilities, instructions: instructionsFor(registry, options.mode, naming) },
+    { capabilities, instructions: instructionsFor(registry, options.mode, naming, capabilities) },
   );
 
   const pending = new PendingRequests();

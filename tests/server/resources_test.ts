@@ -50,6 +50,7 @@ Deno.test("resources/templates/list serves the six templates of SS3.1 as applica
       listChanged: false,
     });
     assert.deepEqual((await session.client.listResources()).resources, []);
+    assert.match(session.client.getInstructions() ?? "", /resources\/templates\/list/);
   } finally {
     await session.close();
   }
@@ -449,6 +450,7 @@ Deno.test("without resources or prompts the server declares neither, nor complet
     assert.equal(capabilities.resources, undefined);
     assert.equal(capabilities.prompts, undefined);
     assert.equal(capabilities.completions, undefined);
+    assert.doesNotMatch(session.client.getInstructions() ?? "", /resources|prompts/);
     const error = await rejection(session.client.request(
       { method: "resources/templates/list", params: {} },
       ListResourceTemplatesResultSchema,
