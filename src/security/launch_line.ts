@@ -18,6 +18,9 @@ import { assertStateDirSeparate, canonicalDir, canonicalMaybeMissing } from "./c
 /** Environment variables the server reads, and so the only ones it may see. */
 export const SERVER_ENV_VARS = ["COBRE_MCP_ALLOWED_DIRS", "XDG_STATE_HOME", "HOME"] as const;
 
+/** The HTTP transport's bearer token variable, visible to the server only over http. */
+export const HTTP_TOKEN_ENV_VAR = "COBRE_MCP_HTTP_TOKEN";
+
 /** What the launched server should serve and how. */
 export interface LaunchOptions {
   allowedDirs: readonly string[];
@@ -31,6 +34,8 @@ export interface LaunchOptions {
   host?: string;
   /** HTTP port (default 3000, spec SS5.2). */
   port?: number;
+  /** HTTP bearer token file: read is granted on it alone, and `--token-file` passed. */
+  tokenFile?: string;
   /** "deno": this Deno binary (default); "npx": `npx -y deno@<this version>`. */
   runtime?: "deno" | "npx";
   extraServerArgs?: readonly string[];
@@ -75,6 +80,16 @@ export async function launchLine(options: LaunchOptions): Promise<LaunchLine> {
   const read = [...allowed, ...aliases, stateDir, `${repo}/src`, highsWasm, duckdbBinding];
   const write = options.write ? [stateDir, ...allowed] : [stateDir];
   const transport = options.transport ?? "stdio";
+  const env: string[] = [...SERVER_ENV_VARS];
+  const tokenFile = options.tokenFile === undefined
+    ? null
+    : await Deno.realPath(posix.resolve(Deno.cwd(), options.tokenFile)).catch(() => {
+      throw invalid(`The token file '${options.tokenFile}' does not exist`, null);
+    });
+  if (transport === "http") {
+    env.push(HTTP_TOKEN_ENV_VAR);
+    if (tokenFile !== null) read.push(tokenFile);
+  }
 
   const denoArgs = [
     "run",
@@ -83,7 +98,7 @@ export async function launchLine(options: LaunchOptions): Promise<LaunchLine> {
     `${repo}/deno.json`,
     `--allow-read=${pathList(read)}`,
     `--allow-write=${pathList(write)}`,
-    `--allow-env=${SERVER_ENV_VARS.join(",")}`,
+    `--allow-env=${env.join(",")}`,
     `--allow-ffi=${pathList([duckdbBinding])}`,
     "--unstable-worker-options",
   ];
@@ -106,6 +121,7 @@ export async function launchLine(options: LaunchOptions): Promise<LaunchLine> {
     }
     denoArgs.push(`--allow-net=${host.includes(":") ? `[${host}]` : host}:${port}`);
     serveArgs.push("--transport", "http", "--host", host, "--port", String(port));
+    if (tokenFile !== null) serveArgs.push("--token-file", pathList([tokenFile]));
   }
   serveArgs.push(...(options.extraServerArgs ?? []));
 

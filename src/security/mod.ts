@@ -34,6 +34,7 @@ export { WRITE_DISABLED_MESSAGE, writeDisabled } from "./path_errors.ts";
 export { detectServerMode, type ServerMode, type ServerModeOptions } from "./permissions.ts";
 export {
   formatLaunchLine,
+  HTTP_TOKEN_ENV_VAR,
   type LaunchLine,
   launchLine,
   type LaunchOptions,

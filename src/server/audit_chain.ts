@@ -18,7 +18,12 @@ import {
   type FlightRecorder,
   openFlightRecorder,
 } from "../recorder/mod.ts";
-import { createGateObserver, type Sandbox, selectProfile } from "../security/mod.ts";
+import {
+  type CapabilityProfile,
+  createGateObserver,
+  type Sandbox,
+  selectProfile,
+} from "../security/mod.ts";
 import type { ServerLog } from "./logger.ts";
 import type { RequestObserver } from "./observer.ts";
 import type { ServerMode } from "./types.ts";
@@ -35,6 +40,8 @@ export interface AuditChainOptions {
 /** The observers to register, and how to shut the chain down after the session. */
 export interface AuditChain {
   observers: RequestObserver[];
+  /** The same chain with the Gate on another profile (one per HTTP session that asks). */
+  observersFor(profile: CapabilityProfile): RequestObserver[];
   /** Resolves once the recorder is open (or has failed to open). */
   ready: Promise<void>;
   /** Records an event from outside the request hook (e.g. the ref registry's releases). */
@@ -78,14 +85,15 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     recorder?.record(event);
   };
 
-  const profile = selectProfile(options.mode, options.mode);
   const jobObserver = createJobObserver(jobs);
   const readiness: RequestObserver = {
     async admit() {
       return (await opening) ? { allow: true } : { allow: false, error: auditUnavailable() };
     },
   };
-  const observers: RequestObserver[] = [
+  // One chain per profile, sharing the recorder and the job store: HTTP sessions may each run
+  // under their own profile.
+  const observersFor = (profile: CapabilityProfile): RequestObserver[] => [
     readiness,
     createGateObserver({
       context: { profile, mode: options.mode },
@@ -100,7 +108,8 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     }),
   ];
   return {
-    observers,
+    observers: observersFor(selectProfile(options.mode, options.mode)),
+    observersFor,
     ready: opening.then(() => {}),
     record,
     async close() {

@@ -16,12 +16,30 @@ export interface ServerSelection {
   toolNaming: ToolNaming;
 }
 
+/** `serve --transport http` and `launch --transport http` options. */
+export interface HttpFlags {
+  host: string;
+  port: number;
+  /** Extra `Host` names clients reach the server by. */
+  allowedHosts: string[];
+  /** Browser origins allowed to call the server (they get CORS headers). */
+  allowedOrigins: string[];
+  /** Bearer token file; else `COBRE_MCP_HTTP_TOKEN`. */
+  tokenFile: string | null;
+  /** Demand the token even on loopback. */
+  requireAuth: boolean;
+  /** Serve the MCP conformance suite's `test_reconnection` fixture (testing only). */
+  conformanceFixtures: boolean;
+}
+
 /** `serve`: run the MCP server in this process under whatever permissions it was given. */
 export interface ServeCommand extends ServerSelection {
   command: "serve";
-  transport: "stdio";
+  transport: "stdio" | "http";
   noSandbox: boolean;
   logLevel: LogLevel;
+  /** Present exactly when `transport` is `http`. */
+  http?: HttpFlags;
 }
 
 /** `launch-line`: print the least-privilege command that starts the server. */
@@ -29,12 +47,16 @@ export interface LaunchLineCommand extends ServerSelection {
   command: "launch-line";
   write: boolean;
   json: boolean;
+  /** Present when `--transport http` was given. */
+  http?: HttpFlags;
 }
 
 /** `launch`: start the server under its least-privilege launch line (what `task serve` runs). */
 export interface LaunchCommand extends ServerSelection {
   command: "launch";
   write: boolean;
+  /** Present when `--transport http` was given. */
+  http?: HttpFlags;
 }
 
 /** `validate-cases <dir>`: validate every case directory in `dir` through a launched server. */
@@ -73,8 +95,17 @@ export class UsageError extends Error {
 export const USAGE = `usage: main.ts <command> [options]
 
 commands:
-  serve            run the MCP server over stdio in this process (permissions as Deno granted)
-      --transport stdio          transport (only stdio for now)
+  serve            run the MCP server in this process (permissions as Deno granted)
+      --transport stdio|http     transport (default stdio); http serves Streamable HTTP at /mcp
+      --host h --port p          http bind address (default 127.0.0.1) and port (default 3000)
+      --allowed-hosts a,b        http: extra Host names clients use (loopback names always work
+                                 on a loopback bind; a wildcard bind needs this)
+      --allowed-origins a,b      http: browser origins allowed to call (they get CORS headers)
+      --token-file f             http: bearer token file (else $COBRE_MCP_HTTP_TOKEN); required
+                                 beyond loopback
+      --require-auth             http: demand the bearer token on loopback too
+      --conformance-fixtures     http, testing only: serve the MCP conformance suite's
+                                 test_reconnection tool
       --allowed-dirs a,b         directories agents may use (default: $COBRE_MCP_ALLOWED_DIRS,
                                  colon-separated, else the current directory)
       --state-dir d              server state, outside the allowed dirs
@@ -86,6 +117,7 @@ commands:
       same options as serve, plus --write to grant write access to the allowed dirs
   launch-line      print that launch line and a client config snippet
       --allowed-dirs a,b --state-dir d [--write] [--json] [--tool-names spec|portable]
+      [--transport http and its options]
   validate-cases <dir>
                    validate every case directory in <dir> through a launched server
   flight [--state-dir d] [--job ID] [--kind KIND] [--session ID] [--since TIME] [--limit N] [--json]
@@ -157,6 +189,53 @@ const SELECTION_FLAGS: Record<string, FlagSpec> = {
   "tool-names": { value: true },
 };
 
+const HTTP_FLAGS: Record<string, FlagSpec> = {
+  transport: { value: true },
+  host: { value: true },
+  port: { value: true },
+  "allowed-hosts": { value: true },
+  "allowed-origins": { value: true },
+  "token-file": { value: true },
+  "require-auth": { value: false },
+  "conformance-fixtures": { value: false },
+};
+
+/** The transport and, for http, its options; http-only flags without `--transport http` fail. */
+function transportFlags(
+  flags: Map<string, string | true>,
+): { transport: "stdio" | "http"; http?: HttpFlags } {
+  const transport = stringFlag(flags, "transport") ?? "stdio";
+  if (transport !== "stdio" && transport !== "http") {
+    throw new UsageError(`--transport must be stdio or http, not "${transport}"`);
+  }
+  if (transport === "stdio") {
+    const stray = Object.keys(HTTP_FLAGS).find((name) => name !== "transport" && flags.has(name));
+    if (stray) throw new UsageError(`--${stray} needs --transport http`);
+    return { transport };
+  }
+  const portText = stringFlag(flags, "port") ?? "3000";
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) {
+    throw new UsageError(`--port must be a TCP port (1-65535), not "${portText}"`);
+  }
+  const list = (name: string) => {
+    const value = stringFlag(flags, name);
+    return value === null ? [] : splitDirList(value, ",");
+  };
+  return {
+    transport,
+    http: {
+      host: stringFlag(flags, "host") ?? "127.0.0.1",
+      port,
+      allowedHosts: list("allowed-hosts"),
+      allowedOrigins: list("allowed-origins"),
+      tokenFile: stringFlag(flags, "token-file"),
+      requireAuth: flags.has("require-auth"),
+      conformanceFixtures: flags.has("conformance-fixtures"),
+    },
+  };
+}
+
 function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) {
     throw new UsageError(`${command} takes no positional argument, got "${positionals[0]}"`);
@@ -175,20 +254,17 @@ export function parseCommandLine(args: readonly string[]): Command {
     case "serve": {
       const { flags, positionals } = parseFlags(rest, {
         ...SELECTION_FLAGS,
-        transport: { value: true },
+        ...HTTP_FLAGS,
         "no-sandbox": { value: false },
         "log-level": { value: true },
       });
       noPositionals(command, positionals);
-      const transport = stringFlag(flags, "transport") ?? "stdio";
-      if (transport !== "stdio") {
-        throw new UsageError(`--transport must be stdio, not "${transport}"`);
-      }
+      const transport = transportFlags(flags);
       const logLevel = stringFlag(flags, "log-level") ?? "info";
       if (!isLogLevel(logLevel)) throw new UsageError(`--log-level "${logLevel}" is not a level`);
       return {
         command,
-        transport,
+        ...transport,
         noSandbox: flags.has("no-sandbox"),
         logLevel,
         ...selection(flags),
@@ -197,19 +273,29 @@ export function parseCommandLine(args: readonly string[]): Command {
     case "launch-line": {
       const { flags, positionals } = parseFlags(rest, {
         ...SELECTION_FLAGS,
+        ...HTTP_FLAGS,
         write: { value: false },
         json: { value: false },
       });
       noPositionals(command, positionals);
-      return { command, write: flags.has("write"), json: flags.has("json"), ...selection(flags) };
+      const { http } = transportFlags(flags);
+      return {
+        command,
+        write: flags.has("write"),
+        json: flags.has("json"),
+        ...selection(flags),
+        ...(http ? { http } : {}),
+      };
     }
     case "launch": {
       const { flags, positionals } = parseFlags(rest, {
         ...SELECTION_FLAGS,
+        ...HTTP_FLAGS,
         write: { value: false },
       });
       noPositionals(command, positionals);
-      return { command, write: flags.has("write"), ...selection(flags) };
+      const { http } = transportFlags(flags);
+      return { command, write: flags.has("write"), ...selection(flags), ...(http ? { http } : {}) };
     }
     case "validate-cases": {
       const { flags, positionals } = parseFlags(rest, { "tool-names": { value: true } });

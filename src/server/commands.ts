@@ -71,7 +71,7 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
   // ref:// artifacts live in the state dir; creations, releases and refusals go to the recorder.
   const refs = await openRefRegistry({ stateDir, serverId, onEvent: audit.record });
   try {
-    await serveStdio({
+    const served = {
       serverId,
       tools: cobreTools(),
       resources: cobreResourceTemplates(),
@@ -80,9 +80,23 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
       sandbox,
       mode,
       toolNaming: command.toolNaming,
-      log,
       observers: audit.observers,
-    });
+    };
+    if (command.http) {
+      // Loaded only here: stdio servers never need the HTTP transport or its SQLite event store.
+      const { serveHttpCommand } = await import("./http/command.ts");
+      await serveHttpCommand(command.http, served, {
+        stateDir,
+        allowedDirs,
+        logLevel: command.logLevel,
+        record: audit.record,
+        observersFor: audit.observersFor,
+        mode,
+        env: defaults.env,
+      });
+    } else {
+      await serveStdio({ ...served, log });
+    }
   } finally {
     refs.close();
     await audit.close();
@@ -92,7 +106,35 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
 
 function launchOptions(command: LaunchCommand | LaunchLineCommand, defaults: DefaultsSource) {
   const { allowedDirs, stateDir } = resolveDirectories(command, defaults);
-  return launchLine({ allowedDirs, stateDir, write: command.write, toolNames: command.toolNaming });
+  const http = command.http;
+  if (!http) {
+    return launchLine({
+      allowedDirs,
+      stateDir,
+      write: command.write,
+      toolNames: command.toolNaming,
+    });
+  }
+  const extra: string[] = [];
+  if (http.allowedHosts.length > 0) extra.push("--allowed-hosts", http.allowedHosts.join(","));
+  if (http.allowedOrigins.length > 0) {
+    extra.push("--allowed-origins", http.allowedOrigins.join(","));
+  }
+  if (http.requireAuth) extra.push("--require-auth");
+  if (http.conformanceFixtures) extra.push("--conformance-fixtures");
+  return launchLine({
+    allowedDirs,
+    stateDir,
+    write: command.write,
+    toolNames: command.toolNaming,
+    transport: "http",
+    host: http.host,
+    port: http.port,
+    ...(http.tokenFile !== null
+      ? { tokenFile: posix.resolve(defaults.cwd(), http.tokenFile) }
+      : {}),
+    extraServerArgs: extra,
+  });
 }
 
 async function validateCases(

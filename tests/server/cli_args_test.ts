@@ -85,7 +85,9 @@ Deno.test("parseCommandLine() takes flight's --state-dir and passes every other 
 const usageErrors: { args: string[]; message: RegExp }[] = [
   { args: ["frobnicate"], message: /unknown command "frobnicate"/ },
   { args: ["serve", "--allow-write"], message: /unknown option --allow-write/ },
-  { args: ["serve", "--transport", "http"], message: /--transport must be stdio/ },
+  { args: ["serve", "--transport", "ws"], message: /--transport must be stdio or http/ },
+  { args: ["serve", "--port", "3001"], message: /--port needs --transport http/ },
+  { args: ["serve", "--transport", "http", "--port", "0"], message: /--port must be a TCP port/ },
   { args: ["serve", "--tool-names", "short"], message: /--tool-names must be spec or portable/ },
   { args: ["serve", "--allowed-dirs"], message: /--allowed-dirs needs a value/ },
   { args: ["serve", "--allowed-dirs", "--no-sandbox"], message: /--allowed-dirs needs a value/ },
