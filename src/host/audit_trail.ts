@@ -11,7 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { runtimeFiles } from "../common/mod.ts";
 import type { FlightEventRow } from "../recorder/mod.ts";
-import { JOB_META_KEY } from "./host.ts";
+import { JOB_META_KEY } from "./types.ts";
 
 /** One event with the side that recorded it. */
 export interface TrailEvent {

@@ -17,7 +17,8 @@
 import { posix } from "node:path";
 import { CobreError, errorRecord, isCobreError } from "../common/mod.ts";
 import { terminalConfirmer } from "./confirm.ts";
-import { GatedHost, type HostCallResult } from "./host.ts";
+import { GatedHost } from "./host.ts";
+import type { HostCallResult } from "./types.ts";
 import { defaultHostPolicy, type HostPolicy, loadHostPolicy } from "./policy.ts";
 import { ProgressBar, stderrSink } from "./progress_bar.ts";
 import { httpTarget, launchCobreServer, type ServerTarget } from "./targets.ts";

@@ -5,12 +5,12 @@
  * - Outbound: each `tools/call` passes the outbound gate (tool in policy, path arguments
  *   canonical and inside the roots by whole segments, confirmation when marked) before anything
  *   is sent, and carries the host's job and capability ids in `_meta["dev.cobre/job"]` (plus a
- *   W3C `traceparent`). Each call has a time budget and an idle limit, so a hung server never
- *   hangs the agent.
- * - Inbound: server requests are answered only for declared capabilities (see
- *   `inbound_gate.ts`); progress for tokens the host never issued is a `progress_token_mismatch`
- *   (recorded, ignored); malformed traffic, unknown response ids and claimed ids that disagree
- *   with the host's are recorded, with floods summarised.
+ *   W3C `traceparent`). Each call has a time budget and an idle limit (`call_limits.ts`), so a
+ *   hung server never hangs the agent.
+ * - Inbound (`traffic.ts`): server requests are answered only for declared capabilities;
+ *   progress for tokens the host never issued is a `progress_token_mismatch` (recorded,
+ *   ignored); malformed traffic, unknown response ids and claimed ids that disagree with the
+ *   host's are recorded, floods summarised.
  * - Results: references screened (only this server's `ref://`), then redacted before the agent
  *   sees them; every firing is recorded without the secret.
  * - Durability and audit: the host's own `ai_jobs` rows (`src/jobs`) and its own Flight
@@ -22,17 +22,15 @@
  */
 import { CobreError, type ErrorRecord, errorRecord, type JsonValue } from "../common/mod.ts";
 import { type Job, type JobStore, openJobStore, randomId128 } from "../jobs/mod.ts";
-import {
-  clientClaimsFrom,
-  type FlightEvent,
-  type FlightRecorder,
-  openFlightRecorder,
-} from "../recorder/mod.ts";
+import { type FlightRecorder, openFlightRecorder } from "../recorder/mod.ts";
 import { Sandbox } from "../security/mod.ts";
-import { type Confirmer, nonInteractiveConfirmer } from "./confirm.ts";
+import { HostAudit } from "./audit.ts";
+import { callFailure } from "./call_failure.ts";
+import { CallLimits } from "./call_limits.ts";
+import { nonInteractiveConfirmer } from "./confirm.ts";
 import { FloodGuard } from "./flood_guard.ts";
 import { loadOrCreateHostId } from "./host_id.ts";
-import { answerServerRequest, declaredCapabilities, type InboundRequest } from "./inbound_gate.ts";
+import { declaredCapabilities } from "./inbound_gate.ts";
 import {
   afterConfirmation,
   decideOutbound,
@@ -50,156 +48,41 @@ import {
   type ReferenceLink,
   screenReferences,
 } from "./results.ts";
-import type { SamplingProvider } from "./sampling.ts";
 import {
   Client,
-  ErrorCode,
-  type JSONRPCMessage,
-  McpError,
   type ReadResourceResult,
   StreamableHTTPClientTransport,
   type Tool,
   type Transport,
 } from "./sdk.ts";
-import { MalformedMessageError, type ServerExit, StdioServerTransport } from "./stdio_client.ts";
+import {
+  bounded,
+  CallRegistry,
+  type Connection,
+  describeExit,
+  exitWithin,
+  isObject,
+  messageOf,
+  type PendingCall,
+} from "./session.ts";
+import { StdioServerTransport } from "./stdio_client.ts";
 import { permissionFlags, type ServerTarget } from "./targets.ts";
+import { callIds, Traffic } from "./traffic.ts";
+import {
+  type CallOptions,
+  type CallOutcome,
+  type HostCallResult,
+  type HostOptions,
+  JOB_META_KEY,
+  type ResolvedReference,
+  RESOURCE_RELEASED,
+  SERVER_META_KEY,
+  type SessionInfo,
+} from "./types.ts";
 import { TappedTransport } from "./wire.ts";
 
-/** `_meta` key of the host's job ids on every outbound call. */
-export const JOB_META_KEY = "dev.cobre/job";
-/** `_meta` key of the Cobre progress payload the server sends. */
-const UPDATE_META_KEY = "dev.cobre/update";
-/** The notification that tells a server a reference may be deleted. */
-export const RESOURCE_RELEASED = "notifications/resource_released";
-/** Sampling requests answered per connection at most (each may cost a model call). */
-const MAX_SAMPLING_PER_CONNECTION = 16;
 /** Longest `setTimeout` delay that does not overflow (about 23 days). */
 const FOREVER_MS = 2_000_000_000;
-
-/** How the host is set up. */
-export interface HostOptions {
-  readonly policy: HostPolicy;
-  /** The host's own state dir: jobs and recorder (never the server's, never an allowed dir). */
-  readonly stateDir: string;
-  /** Asks a person about calls marked `confirm` (default: no one is asked, they are denied). */
-  readonly confirm?: Confirmer;
-  /** The model for sampling; without it sampling is never declared. */
-  readonly sampling?: SamplingProvider | null;
-  /** Messages for the operator (stderr in the CLI); never shown to the agent. */
-  readonly notice?: (line: string) => void;
-  /** Each stderr line of a launched server. */
-  readonly onServerStderr?: (line: string) => void;
-  /** Longest wait for `initialize` (default 30 s). */
-  readonly connectTimeoutMs?: number;
-  /** Client name sent in `initialize`. */
-  readonly clientName?: string;
-  /**
-   * Revoke this process's FFI permission once the recorder's Worker holds it (default true).
-   * Tests that open several hosts in one process turn it off.
-   */
-  readonly revokeFfi?: boolean;
-}
-
-/** What the host learned when it connected. */
-export interface SessionInfo {
-  readonly connectionId: string;
-  readonly attempt: number;
-  readonly transport: "stdio" | "http";
-  readonly label: string;
-  readonly serverId: string | null;
-  readonly serverName: string | null;
-  readonly serverVersion: string | null;
-  readonly pid: number | null;
-  readonly declaredCapabilities: Record<string, unknown>;
-}
-
-/** One progress step as the host hands it on. */
-export interface HostProgress {
-  readonly jobId: string;
-  readonly progress: number;
-  readonly total: number | null;
-  readonly message: string | null;
-  /** The Cobre payload (`iteration`, `lower_bound`, …) when the server sent one. */
-  readonly update: Record<string, JsonValue> | null;
-}
-
-/** Options of one call. */
-export interface CallOptions {
-  readonly onProgress?: (progress: HostProgress) => void;
-  /** Aborting cancels the call (`notifications/cancelled` is sent). */
-  readonly signal?: AbortSignal;
-  /** Groups several calls of one workflow in the audit trail (minted when absent). */
-  readonly workflowRunId?: string;
-}
-
-/** How a call ended. */
-export type CallOutcome =
-  | "ok"
-  | "tool-error"
-  | "denied"
-  | "timeout"
-  | "cancelled"
-  | "disconnected"
-  | "protocol-error";
-
-/** What the agent gets back from a call, and what the host kept about it. */
-export interface HostCallResult {
-  /** The result as the agent sees it (screened and redacted). */
-  readonly result: AgentResult;
-  readonly outcome: CallOutcome;
-  readonly error: ErrorRecord | null;
-  /** The host-side job row, for calls that left the host. */
-  readonly job: Job | null;
-  readonly decision: OutboundDecision;
-  readonly redactions: readonly RedactionFiring[];
-  /** The connected server's own references in the result. */
-  readonly links: readonly ReferenceLink[];
-  readonly durationMs: number;
-}
-
-/** A resolved reference. */
-export interface ResolvedReference {
-  readonly uri: string;
-  readonly mimeType: string | null;
-  readonly bytes: Uint8Array;
-}
-
-interface PendingCall {
-  readonly jobId: string;
-  readonly workflowRunId: string;
-  readonly traceId: string;
-  readonly token: string;
-  readonly toolName: string;
-  readonly caseDir: string | null;
-  readonly outputDir: string | null;
-  readonly onProgress?: (progress: HostProgress) => void;
-  messageId: string | number | null;
-  jobCreated: boolean;
-  touch(): void;
-}
-
-interface Connection {
-  readonly info: SessionInfo;
-  readonly client: Client;
-  readonly wire: TappedTransport;
-  readonly inner: Transport;
-  readonly guard: FloodGuard;
-  /** The event kind each flood-guarded anomaly is recorded as. */
-  readonly floodKinds: Map<string, FlightEvent["kind"]>;
-  open: boolean;
-  closing: boolean;
-  samplingAnswered: number;
-}
-
-class Disconnected extends Error {}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function bounded(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 /** The gated host; see the module doc. Create with `GatedHost.open`. */
 export class GatedHost {
@@ -212,8 +95,9 @@ export class GatedHost {
   readonly #options: HostOptions;
   readonly #sandbox: Sandbox;
   readonly #redactor: Redactor;
-  readonly #pendingByToken = new Map<string, PendingCall>();
-  readonly #pendingByMessage = new Map<string, PendingCall>();
+  readonly #audit: HostAudit;
+  readonly #calls = new CallRegistry();
+  readonly #traffic: Traffic;
   #connection: Connection | null = null;
   #target: ServerTarget | null = null;
   #attempts = 0;
@@ -226,6 +110,7 @@ export class GatedHost {
     jobs: JobStore,
     recorder: FlightRecorder,
   ) {
+    const notice = options.notice ?? (() => {});
     this.#options = options;
     this.policy = options.policy;
     this.stateDir = options.stateDir;
@@ -234,6 +119,16 @@ export class GatedHost {
     this.jobs = jobs;
     this.recorder = recorder;
     this.#redactor = new Redactor(options.policy.redaction, options.policy.roots);
+    this.#audit = new HostAudit(recorder, options.policy.id, notice);
+    this.#traffic = new Traffic({
+      audit: this.#audit,
+      calls: this.#calls,
+      jobs,
+      policy: options.policy,
+      sampling: options.sampling ?? null,
+      redactor: this.#redactor,
+      notice,
+    });
   }
 
   /** Opens the host's job store and Flight Recorder in `options.stateDir`. */
@@ -280,68 +175,56 @@ export class GatedHost {
     return await this.#connect(this.#target, reason);
   }
 
+  #transportFor(target: ServerTarget): Transport {
+    if (target.transport === "stdio") {
+      const stderr = this.#options.onServerStderr;
+      return new StdioServerTransport(target, stderr ? { onStderrLine: stderr } : {});
+    }
+    const headers: Record<string, string> = {};
+    if (target.bearerToken) headers.Authorization = `Bearer ${target.bearerToken}`;
+    return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers } });
+  }
+
   async #connect(target: ServerTarget, reconnectReason: string | null): Promise<SessionInfo> {
     const attempt = ++this.#attempts;
-    const connectionId = randomId128();
     const declared = declaredCapabilities(this.policy, this.#options.sampling ?? null);
-    let inner: Transport;
-    let pid: number | null = null;
-    if (target.transport === "stdio") {
-      const stdio = new StdioServerTransport(target, {
-        ...(this.#options.onServerStderr ? { onStderrLine: this.#options.onServerStderr } : {}),
-      });
-      pid = stdio.pid;
-      inner = stdio;
-    } else {
-      const headers: Record<string, string> = {};
-      if (target.bearerToken) headers.Authorization = `Bearer ${target.bearerToken}`;
-      inner = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers } });
-    }
-    let announcedServerId: string | null = null;
-    const guard = new FloodGuard();
-    // The connection object is filled in before the wire carries anything.
+    const inner = this.#transportFor(target);
+    // The hooks see the connection through this holder, filled in before any traffic.
     const holder: { connection: Connection | null } = { connection: null };
+    let announcedServerId: string | null = null;
+    const traffic = this.#traffic;
     const wire = new TappedTransport(inner, {
-      serverRequest: (request) => this.#onServerRequest(holder.connection, request),
-      progress: (params) => this.#onProgress(holder.connection, params),
-      notification: (method, params) => this.#onNotification(holder.connection, method, params),
+      serverRequest: (request) => traffic.serverRequest(holder.connection, request),
+      progress: (params) => traffic.progress(holder.connection, params),
+      notification: (method, params) => traffic.notification(holder.connection, method, params),
       response: (id, message) => {
-        const result = (message as { result?: unknown }).result;
-        if (
-          isObject(result) && typeof result.protocolVersion === "string" && isObject(result._meta)
-        ) {
-          const announced =
-            (result._meta["dev.cobre/server"] as { server_id?: unknown } | undefined)
-              ?.server_id;
-          if (typeof announced === "string") announcedServerId = announced;
-        }
-        this.#onResponse(holder.connection, id, message);
+        announcedServerId ??= announcedId(message);
+        traffic.response(holder.connection, id, message);
       },
-      outbound: (message) => this.#onOutbound(holder.connection, message),
-      problem: (error) => this.#onProblem(holder.connection, error),
+      outbound: (message) => traffic.outbound(holder.connection, message),
+      problem: (error) => traffic.problem(holder.connection, error),
     });
     const client = new Client(
       { name: this.#options.clientName ?? "cobre-mcp-host", version: "0.1.0" },
       { capabilities: declared },
     );
-    client.onerror = (error) => this.#onProblem(holder.connection, error);
-    const info: SessionInfo = {
-      connectionId,
-      attempt,
-      transport: target.transport,
-      label: target.label,
-      serverId: target.serverId,
-      serverName: null,
-      serverVersion: null,
-      pid,
-      declaredCapabilities: declared as Record<string, unknown>,
-    };
+    client.onerror = (error) => traffic.problem(holder.connection, error);
     const connection: Connection = {
-      info,
+      info: {
+        connectionId: randomId128(),
+        attempt,
+        transport: target.transport,
+        label: target.label,
+        serverId: target.serverId,
+        serverName: null,
+        serverVersion: null,
+        pid: inner instanceof StdioServerTransport ? inner.pid : null,
+        declaredCapabilities: declared as Record<string, unknown>,
+      },
       client,
       wire,
       inner,
-      guard,
+      guard: new FloodGuard(),
       floodKinds: new Map(),
       open: false,
       closing: false,
@@ -354,7 +237,7 @@ export class GatedHost {
     } catch (error) {
       connection.closing = true;
       await wire.close().catch(() => {});
-      const exit = inner instanceof StdioServerTransport ? await exitWithin(inner, 1_000) : null;
+      const exit = await exitWithin(inner, 1_000);
       const record = errorRecord(
         "InternalError",
         `Could not connect to ${target.label}: ${
@@ -363,28 +246,26 @@ export class GatedHost {
         { transport: target.transport, attempt, ...(exit ? { exit: describeExit(exit) } : {}) },
         "Check the server's command line or URL; the host's stderr shows the server's last lines.",
       );
-      this.#record(connection, {
+      this.#audit.record(connection, {
         kind: "mcp.session_open",
         level: "error",
         message: record.message,
         errorCode: record.kind,
-        payload: { attempt, transport: target.transport, reconnect: reconnectReason !== null },
+        payload: { attempt, transport: target.transport, reconnect: reconnectReason },
       });
       throw new CobreError(record);
     }
     const version = client.getServerVersion();
-    const serverId = target.serverId ?? announcedServerId;
-    const opened: SessionInfo = {
-      ...info,
-      serverId,
+    connection.info = {
+      ...connection.info,
+      serverId: target.serverId ?? announcedServerId,
       serverName: version?.name ?? null,
       serverVersion: version?.version ?? null,
     };
-    const ready: Connection = { ...connection, info: opened, open: true };
-    holder.connection = ready;
-    this.#connection = ready;
-    client.onclose = () => this.#onClosed(ready);
-    this.#record(ready, {
+    connection.open = true;
+    this.#connection = connection;
+    client.onclose = () => void traffic.closed(connection);
+    this.#audit.record(connection, {
       kind: "mcp.session_open",
       message: `${reconnectReason === null ? "Connected" : "Reconnected"} to ${target.label}` +
         (version ? ` (${version.name} ${version.version})` : ""),
@@ -393,23 +274,75 @@ export class GatedHost {
         transport: target.transport,
         reconnect: reconnectReason,
         server: version ? { name: version.name, version: version.version } : null,
-        server_id: serverId,
+        server_id: connection.info.serverId,
         server_capabilities: (client.getServerCapabilities() ?? null) as JsonValue,
         declared_capabilities: declared as JsonValue,
         permission_flags: permissionFlags(target),
-        pid,
+        pid: connection.info.pid,
       },
     });
     // Listing tools lets the SDK check each result against its tool's output schema.
     await client.listTools(undefined, { timeout: timeoutMs }).catch(() => {});
-    return opened;
+    return connection.info;
   }
 
   /** The tools the server lists (names as the server serves them). */
   async listTools(): Promise<Tool[]> {
-    const connection = this.#requireConnection();
-    const result = await connection.client.listTools(undefined, { timeout: 30_000 });
+    const result = await this.#requireConnection().client.listTools(undefined, { timeout: 30_000 });
     return result.tools;
+  }
+
+  /**
+   * The outbound gate for one call: path arguments canonicalised inside the roots (and put back
+   * in canonical form so host and server judge the same string), the policy, and a person's
+   * confirmation when the tool needs one.
+   */
+  async #gate(
+    toolName: string,
+    args: Record<string, unknown>,
+    connection: Connection | null,
+  ): Promise<{ decision: OutboundDecision; args: Record<string, unknown>; paths: string[] }> {
+    const canonicalArgs: Record<string, unknown> = { ...args };
+    const paths: string[] = [];
+    for (const { key, index, value } of pathArgumentsOf(args)) {
+      let canonical: string;
+      try {
+        canonical = await this.#sandbox.resolveForCreate(value);
+      } catch {
+        return { decision: pathOutsideRoots(this.policy, toolName, value), args, paths };
+      }
+      paths.push(canonical);
+      if (index === null) canonicalArgs[key] = canonical;
+      else {
+        const list = [...(canonicalArgs[key] as unknown[])];
+        list[index] = canonical;
+        canonicalArgs[key] = list;
+      }
+    }
+    let decision = decideOutbound(this.policy, toolName, paths);
+    if (decision.verdict === "confirm") {
+      const confirm = this.#options.confirm ?? nonInteractiveConfirmer;
+      const answer = await confirm({
+        toolName,
+        paths,
+        policyId: this.policy.id,
+        serverLabel: connection?.info.label ?? "no server",
+      }).catch(() => "no" as const);
+      decision = afterConfirmation(decision, answer);
+    }
+    if (decision.verdict === "allow" && (connection === null || !connection.open)) {
+      decision = {
+        ...decision,
+        verdict: "deny",
+        error: errorRecord(
+          "InternalError",
+          `The host is not connected to an MCP server, so ${toolName} cannot run`,
+          { tool: toolName },
+          "The operator can reconnect the host (reconnect()).",
+        ),
+      };
+    }
+    return { decision, args: canonicalArgs, paths };
   }
 
   /** Calls `toolName` through both gates; never throws for the agent's mistakes or the server's. */
@@ -419,58 +352,10 @@ export class GatedHost {
     options: CallOptions = {},
   ): Promise<HostCallResult> {
     const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     const connection = this.#connection;
-    const label = connection?.info.label ?? "no server";
-
-    // 1. Paths: canonical, inside the roots by whole segments (the sandbox decides), and put
-    //    back into the arguments in canonical form so host and server judge the same string.
-    const canonicalArgs: Record<string, unknown> = { ...args };
-    const canonicalPaths: string[] = [];
-    let decision: OutboundDecision | null = null;
-    for (const { key, index, value } of pathArgumentsOf(args)) {
-      let canonical: string;
-      try {
-        canonical = await this.#sandbox.resolveForCreate(value);
-      } catch {
-        decision = pathOutsideRoots(this.policy, toolName, value);
-        break;
-      }
-      canonicalPaths.push(canonical);
-      if (index === null) canonicalArgs[key] = canonical;
-      else {
-        const list = [...(canonicalArgs[key] as unknown[])];
-        list[index] = canonical;
-        canonicalArgs[key] = list;
-      }
-    }
-    // 2. The policy.
-    decision ??= decideOutbound(this.policy, toolName, canonicalPaths);
-    if (decision.verdict === "confirm") {
-      const confirm = this.#options.confirm ?? nonInteractiveConfirmer;
-      const answer = await confirm({
-        toolName,
-        paths: canonicalPaths,
-        policyId: this.policy.id,
-        serverLabel: label,
-      }).catch(() => "no" as const);
-      decision = afterConfirmation(decision, answer);
-    }
-    if (connection === null || !connection.open) {
-      if (decision.verdict === "allow") {
-        decision = {
-          ...decision,
-          verdict: "deny",
-          error: errorRecord(
-            "InternalError",
-            `The host is not connected to an MCP server, so ${toolName} cannot run`,
-            { tool: toolName },
-            "The operator can reconnect the host (reconnect()).",
-          ),
-        };
-      }
-    }
-    this.#recordDecision(connection, decision, canonicalPaths);
+    const gated = await this.#gate(toolName, args, connection);
+    const { decision } = gated;
+    this.#audit.decision(connection, decision, gated.paths);
     if (decision.verdict !== "allow" || connection === null || !connection.open) {
       const error = decision.error!;
       return {
@@ -481,241 +366,161 @@ export class GatedHost {
         decision,
         redactions: [],
         links: [],
-        durationMs: elapsed(),
+        durationMs: Math.round(performance.now() - started),
       };
     }
 
-    // 3. The call, with the host's ids and a progress token the host can recognise.
-    const jobId = randomId128();
-    const traceId = randomId128();
-    const workflowRunId = options.workflowRunId ?? randomId128();
-    const token = `host-${randomId128()}`;
-    const controller = new AbortController();
-    let ended: "timeout" | "idle" | "cancelled" | null = null;
-    const overallMs = decision.timeoutMs;
-    const idleMs = this.policy.idleTimeoutMs;
-    const overall = overallMs === null ? undefined : setTimeout(() => {
-      ended ??= "timeout";
-      controller.abort();
-    }, overallMs);
-    let idle: ReturnType<typeof setTimeout> | undefined;
-    const touch = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        ended ??= "idle";
-        controller.abort();
-      }, idleMs);
-    };
-    touch();
-    const onCallerAbort = () => {
-      ended ??= "cancelled";
-      controller.abort();
-    };
-    options.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    if (options.signal?.aborted) onCallerAbort();
-
-    const pending: PendingCall = {
-      jobId,
-      workflowRunId,
-      traceId,
-      token,
+    const limits = new CallLimits(decision.timeoutMs, this.policy.idleTimeoutMs, options.signal);
+    const call: PendingCall = {
+      jobId: randomId128(),
+      workflowRunId: options.workflowRunId ?? randomId128(),
+      traceId: randomId128(),
+      // A token the host can recognise, and that no server can guess.
+      token: `host-${randomId128()}`,
       toolName,
-      caseDir: typeof canonicalArgs.case_dir === "string" ? canonicalArgs.case_dir : null,
-      outputDir: typeof canonicalArgs.output_dir === "string" ? canonicalArgs.output_dir : null,
+      caseDir: typeof gated.args.case_dir === "string" ? gated.args.case_dir : null,
+      outputDir: typeof gated.args.output_dir === "string" ? gated.args.output_dir : null,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       messageId: null,
       jobCreated: false,
-      touch,
+      touch: () => limits.touch(),
     };
-    this.#pendingByToken.set(token, pending);
+    this.#calls.add(call);
     const meta = {
-      progressToken: token,
+      progressToken: call.token,
       [JOB_META_KEY]: {
-        job_id: jobId,
-        workflow_run_id: workflowRunId,
-        trace_id: traceId,
+        job_id: call.jobId,
+        workflow_run_id: call.workflowRunId,
+        trace_id: call.traceId,
         capability_profile_id: this.policy.id,
       },
-      traceparent: `00-${traceId}-${randomId128().slice(0, 16)}-01`,
+      traceparent: `00-${call.traceId}-${randomId128().slice(0, 16)}-01`,
     };
 
     let outcome: CallOutcome;
-    let agentResult: AgentResult;
-    let error: ErrorRecord | null = null;
+    let result: AgentResult;
+    let error: ErrorRecord | null;
     let redactions: readonly RedactionFiring[] = [];
     let links: readonly ReferenceLink[] = [];
     try {
-      if (controller.signal.aborted) throw new McpError(ErrorCode.RequestTimeout, "aborted");
+      if (limits.signal.aborted) throw new Error("stopped before sending");
       const raw = await connection.client.callTool(
-        { name: toolName, arguments: canonicalArgs, _meta: meta },
+        { name: toolName, arguments: gated.args, _meta: meta },
         undefined,
-        { signal: controller.signal, timeout: FOREVER_MS },
+        { signal: limits.signal, timeout: FOREVER_MS },
       );
+      this.#traffic.checkClaims(connection, call, (raw as { _meta?: unknown })._meta, "result");
       const screened = screenReferences(
         raw as Parameters<typeof screenReferences>[0],
         connection.info.serverId,
       );
       for (const refusal of screened.refused) {
-        this.#record(connection, {
+        this.#audit.record(connection, {
           kind: "mcp.ref_refused",
           level: "warning",
           message: `Refused a ${refusal.refusal} reference in the ${toolName} result`,
           errorCode: "invalid_reference_uri",
           toolName,
-          ...this.#ids(pending),
+          ...callIds(call),
           payload: { uri: refusal.uri, refusal: refusal.refusal },
         });
       }
       const redacted = this.#redactor.redact(screened.result);
-      agentResult = redacted.value;
+      result = redacted.value;
       redactions = redacted.firings;
       links = screened.links;
-      error = recordOf(agentResult);
-      outcome = agentResult.isError ? "tool-error" : "ok";
-      this.#checkClaims(connection, pending, (raw as { _meta?: unknown })._meta, "result");
+      error = recordOf(result);
+      outcome = result.isError ? "tool-error" : "ok";
     } catch (thrown) {
-      ({ outcome, error } = await this.#failure(
-        connection,
-        pending,
+      const failure = callFailure({
+        tool: toolName,
         thrown,
-        ended,
-        overallMs,
-        idleMs,
-      ));
-      agentResult = errorResult(error);
+        ended: limits.ended,
+        overallMs: limits.overallMs,
+        idleMs: limits.idleMs,
+        connected: connection.open,
+        exit: connection.open ? null : await exitWithin(connection.inner, 1_000),
+        redact: (text) => this.#redactor.redactText(text).value,
+      });
+      ({ outcome, error } = failure);
+      result = errorResult(failure.error);
+      if (outcome === "timeout") this.#recordTimeout(connection, call, failure.error);
     } finally {
-      clearTimeout(overall);
-      clearTimeout(idle);
-      options.signal?.removeEventListener("abort", onCallerAbort);
-      this.#pendingByToken.delete(token);
-      if (pending.messageId !== null) this.#pendingByMessage.delete(String(pending.messageId));
+      limits.dispose();
+      this.#calls.remove(call);
     }
 
-    const durationMs = elapsed();
-    if (redactions.length > 0) {
-      this.#record(connection, {
-        kind: "host.response",
-        level: "notice",
-        message: `Redacted ${
-          redactions.reduce((n, f) => n + f.count, 0)
-        } item(s) from the ${toolName} result (rules: ${redactions.map((f) => f.rule).join(", ")})`,
-        toolName,
-        ...this.#ids(pending),
-        payload: { redactions: redactions as unknown as JsonValue },
-      });
-    }
-    this.#record(connection, {
-      kind: "host.response",
-      level: outcome === "ok" ? "info" : "warning",
-      message: error ? `${toolName} ${outcome}: ${bounded(error.message)}` : `${toolName} ok`,
-      toolName,
-      durationMs,
-      errorCode: error?.kind ?? null,
-      ...this.#ids(pending),
-      payload: {
-        outcome,
-        request_id: pending.messageId,
-        redactions: redactions.length,
-        links: links.length,
-      },
-    });
+    const durationMs = Math.round(performance.now() - started);
+    this.#recordResponse(connection, call, { outcome, error, redactions, links, durationMs });
     let job: Job | null = null;
-    if (pending.jobCreated) {
+    if (call.jobCreated) {
       const status = outcome === "ok"
         ? "completed"
         : outcome === "cancelled"
         ? "cancelled"
         : "failed";
-      this.jobs.setStatus(jobId, status, { error });
-      job = this.jobs.get(jobId);
+      this.jobs.setStatus(call.jobId, status, { error });
+      job = this.jobs.get(call.jobId);
     }
-    return {
-      result: agentResult,
-      outcome,
-      error,
-      job,
-      decision,
-      redactions,
-      links,
-      durationMs,
-    };
+    return { result, outcome, error, job, decision, redactions, links, durationMs };
   }
 
-  async #failure(
+  #recordTimeout(connection: Connection, call: PendingCall, error: ErrorRecord): void {
+    this.#audit.record(connection, {
+      kind: "mcp.gate_decision",
+      level: "warning",
+      gateDecision: "timeout",
+      message: error.message,
+      toolName: call.toolName,
+      errorCode: "Timeout",
+      ...callIds(call),
+      payload: { reason: error.context.limit === "idle" ? "idle_timeout" : "timeout" },
+    });
+    this.#options.notice?.(`host: ${error.message}`);
+  }
+
+  #recordResponse(
     connection: Connection,
-    pending: PendingCall,
-    thrown: unknown,
-    ended: "timeout" | "idle" | "cancelled" | null,
-    overallMs: number | null,
-    idleMs: number,
-  ): Promise<{ outcome: CallOutcome; error: ErrorRecord }> {
-    const tool = pending.toolName;
-    if (ended === "timeout" || ended === "idle") {
-      const seconds = Math.round((ended === "timeout" ? overallMs! : idleMs) / 100) / 10;
-      const error = errorRecord(
-        "Timeout",
-        ended === "timeout"
-          ? `${tool} did not finish within ${seconds} s; the host cancelled it`
-          : `${tool} sent neither a result nor progress for ${seconds} s; the host cancelled it`,
-        { tool, timeout_s: seconds, limit: ended === "timeout" ? "overall" : "idle" },
-        "Try again later; if it keeps happening the server may be stuck (the operator can reconnect).",
-      );
-      this.#record(connection, {
-        kind: "mcp.gate_decision",
-        level: "warning",
-        gateDecision: "timeout",
-        message: error.message,
+    call: PendingCall,
+    done: {
+      outcome: CallOutcome;
+      error: ErrorRecord | null;
+      redactions: readonly RedactionFiring[];
+      links: readonly ReferenceLink[];
+      durationMs: number;
+    },
+  ): void {
+    const tool = call.toolName;
+    if (done.redactions.length > 0) {
+      const count = done.redactions.reduce((n, f) => n + f.count, 0);
+      this.#audit.record(connection, {
+        kind: "host.response",
+        level: "notice",
+        message: `Redacted ${count} item(s) from the ${tool} result (rules: ${
+          done.redactions.map((f) => f.rule).join(", ")
+        })`,
         toolName: tool,
-        errorCode: "Timeout",
-        ...this.#ids(pending),
-        payload: { reason: ended === "timeout" ? "timeout" : "idle_timeout", timeout_s: seconds },
+        ...callIds(call),
+        payload: { redactions: done.redactions as unknown as JsonValue },
       });
-      this.#options.notice?.(`host: ${error.message}`);
-      return { outcome: "timeout", error };
     }
-    if (ended === "cancelled") {
-      return {
-        outcome: "cancelled",
-        error: errorRecord("Cancelled", `${tool} was cancelled`, { tool }),
-      };
-    }
-    const closed = thrown instanceof McpError && thrown.code === ErrorCode.ConnectionClosed ||
-      thrown instanceof Disconnected || !connection.open;
-    if (closed) {
-      const exit = connection.inner instanceof StdioServerTransport
-        ? await exitWithin(connection.inner, 1_000)
-        : null;
-      const error = errorRecord(
-        "InternalError",
-        exit
-          ? `The MCP server exited while ${tool} was running (${describeExit(exit)})`
-          : `The connection to the MCP server closed while ${tool} was running`,
-        { tool, ...(exit ? { exit: describeExit(exit) } : {}) },
-        "The operator can reconnect the host and run the call again.",
-      );
-      return { outcome: "disconnected", error };
-    }
-    if (thrown instanceof McpError) {
-      const kind = thrown.code === ErrorCode.InvalidParams ? "InvalidArgument" : "InternalError";
-      const redacted = this.#redactor.redactText(thrown.message.replace(/^MCP error -?\d+: /, ""));
-      return {
-        outcome: "protocol-error",
-        error: errorRecord(kind, `${tool} failed: ${bounded(redacted.value)}`, {
-          tool,
-          code: thrown.code,
-        }),
-      };
-    }
-    return {
-      outcome: "protocol-error",
-      error: errorRecord(
-        "InternalError",
-        `${tool} failed in the host: ${bounded(messageOf(thrown))}`,
-        {
-          tool,
-        },
-      ),
-    };
+    this.#audit.record(connection, {
+      kind: "host.response",
+      level: done.outcome === "ok" ? "info" : "warning",
+      message: done.error
+        ? `${tool} ${done.outcome}: ${bounded(done.error.message)}`
+        : `${tool} ok`,
+      toolName: tool,
+      durationMs: done.durationMs,
+      errorCode: done.error?.kind ?? null,
+      ...callIds(call),
+      payload: {
+        outcome: done.outcome,
+        request_id: call.messageId,
+        redactions: done.redactions.length,
+        links: done.links.length,
+      },
+    });
   }
 
   /**
@@ -727,7 +532,7 @@ export class GatedHost {
     const connection = this.#requireConnection();
     const check = checkReferenceUri(uri, connection.info.serverId);
     if (!check.ok) {
-      this.#record(connection, {
+      this.#audit.record(connection, {
         kind: "mcp.ref_refused",
         level: "warning",
         message: check.error.message,
@@ -741,15 +546,14 @@ export class GatedHost {
     try {
       read = await connection.client.readResource({ uri }, { timeout: 30_000 });
     } catch (error) {
+      const detail = this.#redactor.redactText(messageOf(error)).value;
       const record = errorRecord(
         "OutputNotFound",
-        `Reference ${shownUri(uri)} could not be read: ${
-          bounded(this.#redactor.redactText(messageOf(error)).value)
-        }`,
+        `Reference ${shownUri(uri)} could not be read: ${bounded(detail)}`,
         { uri: shownUri(uri) },
         "Run the tool again for a fresh reference.",
       );
-      this.#record(connection, {
+      this.#audit.record(connection, {
         kind: "mcp.resource_read",
         level: "warning",
         message: record.message,
@@ -762,11 +566,10 @@ export class GatedHost {
     const first = read.contents[0] as
       | { mimeType?: string; blob?: string; text?: string }
       | undefined;
-    let bytes: Uint8Array;
-    if (typeof first?.blob === "string") {
-      bytes = Uint8Array.from(atob(first.blob), (c) => c.charCodeAt(0));
-    } else bytes = new TextEncoder().encode(this.#redactor.redactText(first?.text ?? "").value);
-    this.#record(connection, {
+    const bytes = typeof first?.blob === "string"
+      ? Uint8Array.from(atob(first.blob), (c) => c.charCodeAt(0))
+      : new TextEncoder().encode(this.#redactor.redactText(first?.text ?? "").value);
+    this.#audit.record(connection, {
       kind: "mcp.resource_read",
       message: `Resolved ${uri} (${bytes.length} bytes)`,
       durationMs: Math.round(performance.now() - started),
@@ -787,13 +590,13 @@ export class GatedHost {
   async #release(connection: Connection, uri: string): Promise<void> {
     try {
       await connection.wire.notify(RESOURCE_RELEASED, { uri });
-      this.#record(connection, {
+      this.#audit.record(connection, {
         kind: "mcp.ref_released",
         message: `Released ${uri}`,
         payload: { uri },
       });
     } catch (error) {
-      this.#record(connection, {
+      this.#audit.record(connection, {
         kind: "mcp.ref_released",
         level: "warning",
         message: `Could not release ${uri}: ${bounded(messageOf(error))} (it expires on its own)`,
@@ -809,11 +612,11 @@ export class GatedHost {
     this.#connection = null;
     if (!connection.open) return;
     connection.closing = true;
-    this.#summariseFloods(connection);
+    this.#audit.summariseFloods(connection);
     await connection.client.close().catch(() => {});
-    const exit = connection.inner instanceof StdioServerTransport ? connection.inner.exit : null;
     connection.open = false;
-    this.#record(connection, {
+    const exit = connection.inner instanceof StdioServerTransport ? connection.inner.exit : null;
+    this.#audit.record(connection, {
       kind: "mcp.session_close",
       message: `Disconnected from ${connection.info.label}: ${reason}` +
         (exit ? ` (server ${describeExit(exit)})` : ""),
@@ -833,269 +636,6 @@ export class GatedHost {
     }
   }
 
-  // ---- inbound traffic -------------------------------------------------------------------
-
-  async #onServerRequest(connection: Connection | null, request: InboundRequest) {
-    if (connection === null) {
-      return {
-        method: request.method,
-        verdict: "refused" as const,
-        reason: "not_connected",
-        error: { code: -32601, message: "Method not found" },
-      };
-    }
-    const claims = clientClaimsFrom((request.params as { _meta?: unknown } | undefined)?._meta);
-    if (
-      request.method === "sampling/createMessage" &&
-      connection.samplingAnswered >= MAX_SAMPLING_PER_CONNECTION
-    ) {
-      this.#recordGuarded(connection, "sampling_rate", {
-        kind: "mcp.request_refused",
-        level: "warning",
-        message: "Refused sampling/createMessage: this connection used up its sampling requests",
-        payload: { method: request.method, reason: "rate_limited" },
-        clientClaims: claims,
-      });
-      return {
-        method: request.method,
-        verdict: "refused" as const,
-        reason: "rate_limited",
-        error: { code: -32603, message: "Sampling limit reached" },
-      };
-    }
-    const answer = await answerServerRequest({
-      policy: this.policy,
-      origin: `MCP server "${connection.info.serverId ?? connection.info.label}"`,
-      sampling: this.#options.sampling ?? null,
-    }, request);
-    if (request.method === "sampling/createMessage" && answer.verdict === "answered") {
-      connection.samplingAnswered++;
-    }
-    const method = bounded(request.method, 100);
-    if (answer.verdict === "refused") {
-      this.#recordGuarded(connection, `refused:${method}`, {
-        kind: "mcp.request_refused",
-        level: "warning",
-        message:
-          `Refused ${method} from the server (${answer.reason}; JSON-RPC ${answer.error?.code})`,
-        errorCode: String(answer.error?.code ?? ""),
-        payload: { method, reason: answer.reason, direction: "server_to_client" },
-        clientClaims: claims,
-      });
-    } else {
-      this.#recordGuarded(connection, `answered:${method}`, {
-        kind: "host.request",
-        message: `Answered ${method} from the server (${answer.reason})`,
-        payload: { method, reason: answer.reason, direction: "server_to_client" },
-        clientClaims: claims,
-      });
-    }
-    return answer;
-  }
-
-  #onProgress(connection: Connection | null, params: unknown): void {
-    if (connection === null) return;
-    const p = isObject(params) ? params : {};
-    const token = p.progressToken;
-    const pending = typeof token === "string" ? this.#pendingByToken.get(token) : undefined;
-    const progress = typeof p.progress === "number" ? p.progress : NaN;
-    const total = typeof p.total === "number" ? p.total : null;
-    const meta = isObject(p._meta) ? p._meta : null;
-    const update = isObject(meta?.[UPDATE_META_KEY])
-      ? meta[UPDATE_META_KEY] as Record<string, JsonValue>
-      : isObject(p.metadata)
-      ? p.metadata as Record<string, JsonValue>
-      : null;
-    const report = pending === undefined || !Number.isFinite(progress)
-      ? null
-      : this.jobs.reportProgress(
-        token as string,
-        { progress, total, ...(update ? { lastUpdate: update } : {}) },
-        { mcpServerId: this.#serverKey(connection) },
-      );
-    if (pending === undefined || report === null || !report.ok) {
-      this.#recordGuarded(connection, "progress_token_mismatch", {
-        kind: "mcp.progress_token_mismatch",
-        level: "warning",
-        message: "Ignored progress for a token the host did not issue (progress_token_mismatch)",
-        errorCode: "progress_token_mismatch",
-        payload: {
-          token: typeof token === "string" || typeof token === "number"
-            ? bounded(String(token), 80)
-            : null,
-        },
-        clientClaims: meta ? clientClaimsFrom(meta) : null,
-      });
-      return;
-    }
-    pending.touch();
-    this.#checkClaims(connection, pending, meta, "progress");
-    const message = typeof p.message === "string" ? bounded(p.message, 300) : null;
-    this.#record(connection, {
-      kind: "mcp.progress",
-      level: "debug",
-      message: message ?? `progress ${progress}${total ? `/${total}` : ""}`,
-      toolName: pending.toolName,
-      ...this.#ids(pending),
-      payload: { progress, total, update },
-    });
-    try {
-      pending.onProgress?.({ jobId: pending.jobId, progress, total, message, update });
-    } catch (error) {
-      this.#options.notice?.(`host: progress listener failed: ${messageOf(error)}`);
-    }
-  }
-
-  #onNotification(connection: Connection | null, method: string, params: unknown): void {
-    if (connection === null) return;
-    const name = bounded(method, 100);
-    if (method === "notifications/message") {
-      const p = isObject(params) ? params : {};
-      const data = typeof p.data === "string" ? p.data : JSON.stringify(p.data ?? null);
-      this.#recordGuarded(connection, "logging", {
-        kind: "mcp.logging",
-        level: "debug",
-        message: bounded(this.#redactor.redactText(data ?? "").value, 500),
-        payload: {
-          level: typeof p.level === "string" ? p.level : null,
-          direction: "server_to_client",
-        },
-      });
-      return;
-    }
-    this.#recordGuarded(connection, `notification:${name}`, {
-      kind: "host.notification",
-      level: "debug",
-      message: `Notification ${name} from the server`,
-      payload: { method: name, direction: "server_to_client" },
-      clientClaims: clientClaimsFrom((params as { _meta?: unknown } | undefined)?._meta),
-    });
-  }
-
-  #onResponse(connection: Connection | null, id: string | number, message: JSONRPCMessage): void {
-    if (connection === null) return;
-    const pending = this.#pendingByMessage.get(String(id));
-    if (pending) pending.touch();
-    if ((message as { error?: unknown }).error !== undefined && pending) {
-      this.#checkClaims(connection, pending, null, "result");
-    }
-  }
-
-  #onOutbound(connection: Connection | null, message: JSONRPCMessage): void {
-    const raw = message as unknown as Record<string, unknown>;
-    if (raw.method !== "tools/call" || (typeof raw.id !== "string" && typeof raw.id !== "number")) {
-      return;
-    }
-    const params = isObject(raw.params) ? raw.params : {};
-    const meta = isObject(params._meta) ? params._meta : {};
-    const token = meta.progressToken;
-    const pending = typeof token === "string" ? this.#pendingByToken.get(token) : undefined;
-    if (pending === undefined || connection === null) return;
-    pending.messageId = raw.id;
-    this.#pendingByMessage.set(String(raw.id), pending);
-    try {
-      this.jobs.create({
-        jobId: pending.jobId,
-        workflowRunId: pending.workflowRunId,
-        traceId: pending.traceId,
-        toolName: pending.toolName,
-        mcpServerId: this.#serverKey(connection),
-        mcpSessionId: connection.inner.sessionId ?? connection.info.connectionId,
-        mcpCallId: raw.id,
-        mcpProgressToken: pending.token,
-        caseDir: pending.caseDir,
-        outputDir: pending.outputDir,
-        status: "running",
-      });
-      pending.jobCreated = true;
-    } catch (error) {
-      this.#options.notice?.(
-        `host: could not store the job for ${pending.toolName}: ${messageOf(error)}`,
-      );
-    }
-    this.#record(connection, {
-      kind: "host.request",
-      message: `${pending.toolName} sent to ${connection.info.label}`,
-      toolName: pending.toolName,
-      ...this.#ids(pending),
-      payload: {
-        method: "tools/call",
-        request_id: raw.id,
-        progress_token: pending.token,
-        direction: "client_to_server",
-        arguments: params.arguments as JsonValue,
-      },
-    });
-  }
-
-  #onProblem(connection: Connection | null, error: Error): void {
-    if (connection === null || connection.closing) return;
-    const malformed = error instanceof MalformedMessageError;
-    const unknownResponse = /unknown message ID/i.test(error.message);
-    const kind = malformed
-      ? "malformed_message"
-      : unknownResponse
-      ? "unknown_response"
-      : "protocol_error";
-    this.#recordGuarded(connection, kind, {
-      kind: "host.notification",
-      level: "warning",
-      message: malformed
-        ? `Ignored a malformed message from the server: ${error.message}`
-        : unknownResponse
-        ? "Ignored a response to a request the host never sent"
-        : `Protocol problem: ${bounded(this.#redactor.redactText(error.message).value)}`,
-      payload: {
-        anomaly: kind,
-        ...(malformed
-          ? {
-            bytes: error.bytes,
-            excerpt: this.#redactor.redactText(error.excerpt).value,
-          }
-          : {}),
-      },
-    });
-  }
-
-  #onClosed(connection: Connection): void {
-    if (!connection.open) return;
-    connection.open = false;
-    if (connection.closing) return;
-    // Calls still waiting are failed by the SDK with ConnectionClosed; the record waits for
-    // the exit status of a launched server so the operator learns how it ended.
-    void (async () => {
-      const exit = connection.inner instanceof StdioServerTransport
-        ? await exitWithin(connection.inner, 1_000)
-        : null;
-      this.#summariseFloods(connection);
-      const tail = connection.inner instanceof StdioServerTransport
-        ? connection.inner.stderrTail().slice(-5).map((line) =>
-          this.#redactor.redactText(line).value
-        )
-        : [];
-      const message = exit
-        ? `The MCP server ${connection.info.label} exited unexpectedly (${describeExit(exit)})`
-        : `The connection to ${connection.info.label} closed unexpectedly`;
-      this.#record(connection, {
-        kind: "mcp.session_close",
-        level: "error",
-        message,
-        payload: {
-          reason: "unexpected",
-          exit: exit ? describeExit(exit) : null,
-          stderr_tail: tail,
-        },
-      });
-      this.#options.notice?.(
-        `host: ${message}${
-          tail.length > 0 ? `; its last stderr lines:\n  ${tail.join("\n  ")}` : ""
-        }`,
-      );
-    })();
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------
-
   #requireConnection(): Connection {
     const connection = this.#connection;
     if (connection === null || !connection.open) {
@@ -1108,146 +648,15 @@ export class GatedHost {
     }
     return connection;
   }
-
-  /** The id stored as `mcp_server_id`: the server's own id, else the connection's label. */
-  #serverKey(connection: Connection): string {
-    return connection.info.serverId ?? connection.info.label;
-  }
-
-  #ids(pending: PendingCall) {
-    return { jobId: pending.jobId, workflowRunId: pending.workflowRunId, traceId: pending.traceId };
-  }
-
-  /** Records ids a peer claims for one of the host's jobs when they disagree with the host's. */
-  #checkClaims(connection: Connection, pending: PendingCall, meta: unknown, where: string): void {
-    if (!isObject(meta)) return;
-    const claimed = meta[JOB_META_KEY];
-    const traceparent = meta.traceparent;
-    const mismatches: string[] = [];
-    if (isObject(claimed)) {
-      if (claimed.job_id !== undefined && claimed.job_id !== pending.jobId) {
-        mismatches.push("job_id");
-      }
-      if (claimed.trace_id !== undefined && claimed.trace_id !== pending.traceId) {
-        mismatches.push("trace_id");
-      }
-      if (
-        claimed.workflow_run_id !== undefined && claimed.workflow_run_id !== pending.workflowRunId
-      ) mismatches.push("workflow_run_id");
-      if (
-        claimed.capability_profile_id !== undefined &&
-        claimed.capability_profile_id !== this.policy.id
-      ) mismatches.push("capability_profile_id");
-    }
-    if (typeof traceparent === "string" && !traceparent.includes(pending.traceId)) {
-      mismatches.push("traceparent");
-    }
-    if (mismatches.length === 0) return;
-    this.#recordGuarded(connection, "spoofed_ids", {
-      kind: "host.notification",
-      level: "warning",
-      message: `The server claimed other ids (${
-        mismatches.join(", ")
-      }) in a ${where} of ${pending.toolName}; the host kept its own`,
-      toolName: pending.toolName,
-      ...this.#ids(pending),
-      payload: { anomaly: "spoofed_ids", fields: mismatches, where },
-      clientClaims: clientClaimsFrom(meta),
-    });
-  }
-
-  #recordDecision(
-    connection: Connection | null,
-    decision: OutboundDecision,
-    paths: readonly string[],
-  ): void {
-    this.#record(connection, {
-      kind: "mcp.gate_decision",
-      level: decision.verdict === "allow" ? "info" : "warning",
-      gateDecision: decision.verdict === "allow" ? "allow" : "deny",
-      message: decision.verdict === "allow"
-        ? `Outbound ${decision.toolName} allowed (${decision.reason})`
-        : decision.error?.message ?? `Outbound ${decision.toolName} denied`,
-      toolName: bounded(decision.toolName, 128),
-      errorCode: decision.error?.kind ?? null,
-      payload: {
-        direction: "outbound",
-        reason: decision.reason,
-        paths: paths as string[],
-        timeout_ms: decision.timeoutMs,
-      },
-    });
-  }
-
-  #recordGuarded(
-    connection: Connection,
-    anomaly: string,
-    event: Omit<FlightEvent, "source">,
-  ): void {
-    const verdict = connection.guard.note(anomaly);
-    connection.floodKinds.set(anomaly, event.kind);
-    if (verdict === "record") {
-      this.#record(connection, event);
-      return;
-    }
-    if (connection.guard.startedFlooding(anomaly)) {
-      this.#options.notice?.(
-        `host: the server keeps sending ${
-          anomaly.replace(/_/g, " ")
-        }; recording summaries from now on`,
-      );
-    }
-    if (verdict === "summarise") {
-      this.#record(connection, {
-        kind: event.kind,
-        level: "warning",
-        message: `Suppressed ${connection.guard.summarySize} more "${anomaly}" events (flood)`,
-        payload: { anomaly, suppressed: connection.guard.summarySize, flood: true },
-      });
-    }
-  }
-
-  #summariseFloods(connection: Connection): void {
-    for (const { kind, suppressed } of connection.guard.drain()) {
-      this.#record(connection, {
-        kind: connection.floodKinds.get(kind) ?? "host.notification",
-        level: "warning",
-        message: `Suppressed ${suppressed} more "${kind}" events (flood)`,
-        payload: { anomaly: kind, suppressed, flood: true, total: connection.guard.total(kind) },
-      });
-    }
-  }
-
-  #record(connection: Connection | null, event: Omit<FlightEvent, "source">): void {
-    try {
-      this.recorder.record({
-        source: "host",
-        sessionId: connection?.info.connectionId ?? null,
-        capabilityProfileId: this.policy.id,
-        ...event,
-      });
-    } catch (error) {
-      this.#options.notice?.(`host: could not record an event: ${messageOf(error)}`);
-    }
-  }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** "exit code 3" or "signal SIGKILL". */
-export function describeExit(exit: ServerExit): string {
-  return exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-}
-
-async function exitWithin(transport: StdioServerTransport, ms: number): Promise<ServerExit | null> {
-  if (transport.exit !== null) return transport.exit;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([transport.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
+/** A server id the `initialize` result announces under `_meta["dev.cobre/server"]`. */
+function announcedId(message: unknown): string | null {
+  const result = (message as { result?: unknown }).result;
+  if (!isObject(result) || typeof result.protocolVersion !== "string" || !isObject(result._meta)) {
+    return null;
   }
+  const announced = (result._meta[SERVER_META_KEY] as { server_id?: unknown } | undefined)
+    ?.server_id;
+  return typeof announced === "string" ? announced : null;
 }

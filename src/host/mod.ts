@@ -16,19 +16,21 @@
  *
  * @module
  */
+export { GatedHost } from "./host.ts";
 export {
   type CallOptions,
   type CallOutcome,
-  describeExit,
-  GatedHost,
   type HostCallResult,
   type HostOptions,
   type HostProgress,
   JOB_META_KEY,
   type ResolvedReference,
   RESOURCE_RELEASED,
+  SERVER_META_KEY,
   type SessionInfo,
-} from "./host.ts";
+} from "./types.ts";
+export { describeExit } from "./session.ts";
+export { type CallIds, claimMismatches } from "./claims.ts";
 export {
   canonicalisePolicy,
   type CustomPattern,

@@ -7,7 +7,7 @@
  * @module
  */
 import type { JsonValue } from "../common/mod.ts";
-import type { HostProgress } from "./host.ts";
+import type { HostProgress } from "./types.ts";
 
 const NUMBER = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 6 });
 const BAR_WIDTH = 20;
