@@ -16,16 +16,14 @@
  * @module
  */
 import { CobreError, errorRecord } from "../../common/mod.ts";
-import { CompleteRequestSchema, type CompleteResult } from "../sdk.ts";
+import { CompleteRequestSchema } from "../sdk.ts";
 import type { ServerCore, ServerFeature } from "../server.ts";
 import { servedToolName } from "../tool_names.ts";
 import type { ToolSandbox } from "../types.ts";
 import {
-  Failed,
-  failureRecord,
   isPathVariable,
+  observeRecorded,
   readRegistry,
-  recordError,
   type ResourceTemplateDefinition,
 } from "../resources/mod.ts";
 import { metricChoices, type PromptDefinition } from "../prompts/mod.ts";
@@ -123,56 +121,30 @@ export function completionsFeature(
   return {
     capabilities: { completions: {} },
     register(core) {
-      core.sdk.setRequestHandler(CompleteRequestSchema, async (call, extra) => {
+      core.sdk.setRequestHandler(CompleteRequestSchema, (call, extra) => {
         const { ref, argument } = call.params;
         const context = call.params.context?.arguments ?? {};
-        const result = await core.observe<CompleteResult | Failed>(
-          "completion/complete",
-          extra,
-          null,
-          async (request) => {
-            const durationMs = () => Date.now() - request.receivedAtMs;
-            try {
-              let completion: Completion;
-              if (ref.type === "ref/prompt") {
-                const prompt = promptByName.get(ref.name);
-                if (!prompt) throw unknownReference("prompt", ref.name, prompts.map((p) => p.name));
-                completion = await completePrompt(
-                  core,
-                  prompt,
-                  argument.name,
-                  argument.value,
-                  context,
-                );
-              } else {
-                const template = templateByUri.get(ref.uri);
-                if (!template) {
-                  throw unknownReference("resource template", ref.uri, [...templateByUri.keys()]);
-                }
-                completion = await completeTemplate(
-                  core,
-                  template,
-                  argument.name,
-                  argument.value,
-                  context,
-                );
-              }
-              return {
-                value: { completion },
-                completion: { outcome: "ok", error: null, durationMs: durationMs() },
-              };
-            } catch (error) {
-              const failure = failureRecord(error, "completion/complete", core.log);
-              return {
-                value: new Failed(failure),
-                completion: { outcome: "tool-error", error: failure, durationMs: durationMs() },
-              };
+        return observeRecorded(core, "completion/complete", extra, async () => {
+          let completion: Completion;
+          if (ref.type === "ref/prompt") {
+            const prompt = promptByName.get(ref.name);
+            if (!prompt) throw unknownReference("prompt", ref.name, prompts.map((p) => p.name));
+            completion = await completePrompt(core, prompt, argument.name, argument.value, context);
+          } else {
+            const template = templateByUri.get(ref.uri);
+            if (!template) {
+              throw unknownReference("resource template", ref.uri, [...templateByUri.keys()]);
             }
-          },
-          (record) => new Failed(record),
-        );
-        if (result instanceof Failed) throw recordError(result.record, "completion/complete");
-        return result;
+            completion = await completeTemplate(
+              core,
+              template,
+              argument.name,
+              argument.value,
+              context,
+            );
+          }
+          return { completion };
+        });
       });
     },
   };

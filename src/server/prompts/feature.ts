@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { CobreError, type ErrorRecord, errorRecord } from "../../common/mod.ts";
+import { CobreError, errorRecord } from "../../common/mod.ts";
 import { GetPromptRequestSchema, type GetPromptResult, ListPromptsRequestSchema } from "../sdk.ts";
 import type { ServerCore, ServerFeature } from "../server.ts";
 import { servedToolName } from "../tool_names.ts";
-import { Failed, failureRecord, recordError } from "../resources/mod.ts";
+import { observeRecorded } from "../resources/mod.ts";
 import type { PromptContext, PromptDefinition } from "./definition.ts";
 
 function invalid(message: string, context: Record<string, string | string[]>, hint: string) {
@@ -61,10 +61,6 @@ export function checkPromptArguments(
   return args;
 }
 
-function completion(outcome: "ok" | "tool-error", error: ErrorRecord | null, receivedAtMs: number) {
-  return { outcome, error, durationMs: Date.now() - receivedAtMs };
-}
-
 function contextFor(core: ServerCore, signal: AbortSignal): PromptContext {
   const served = new Set([...core.registry.values()].map((tool) => tool.definition.name));
   return {
@@ -95,53 +91,29 @@ export function promptsFeature(prompts: readonly PromptDefinition[]): ServerFeat
       core.sdk.setRequestHandler(
         ListPromptsRequestSchema,
         (_request, extra) =>
-          core.observe("prompts/list", extra, null, (request) =>
-            Promise.resolve({
-              value: { prompts: listing },
-              completion: completion("ok", null, request.receivedAtMs),
-            })),
+          observeRecorded(core, "prompts/list", extra, () => Promise.resolve({ prompts: listing })),
       );
-      core.sdk.setRequestHandler(GetPromptRequestSchema, async (call, extra) => {
+      core.sdk.setRequestHandler(GetPromptRequestSchema, (call, extra) => {
         const name = call.params.name;
         const prompt = byName.get(name);
-        const result = await core.observe<GetPromptResult | Failed>(
-          "prompts/get",
-          extra,
-          null,
-          async (request) => {
-            try {
-              if (prompt === undefined) {
-                throw invalid(
-                  `Unknown prompt "${name.slice(0, 100)}"`,
-                  { prompt: name.slice(0, 100), valid: prompts.map((p) => p.name) },
-                  "List the prompts with prompts/list.",
-                );
-              }
-              const args = checkPromptArguments(prompt, call.params.arguments ?? {});
-              const rendered = await prompt.render(args, contextFor(core, extra.signal));
-              return {
-                value: {
-                  description: rendered.description,
-                  messages: rendered.messages.map((message) => ({
-                    role: message.role,
-                    content: { type: "text" as const, text: message.text },
-                  })),
-                },
-                completion: completion("ok", null, request.receivedAtMs),
-              };
-            } catch (error) {
-              const failure = failureRecord(error, "prompts/get", core.log);
-              return {
-                value: new Failed(failure),
-                completion: completion("tool-error", failure, request.receivedAtMs),
-              };
-            }
-          },
-          (record) => new Failed(record),
-          { promptName: prompt?.name ?? name.slice(0, 100) },
-        );
-        if (result instanceof Failed) throw recordError(result.record, "prompts/get");
-        return result;
+        return observeRecorded(core, "prompts/get", extra, async (): Promise<GetPromptResult> => {
+          if (prompt === undefined) {
+            throw invalid(
+              `Unknown prompt "${name.slice(0, 100)}"`,
+              { prompt: name.slice(0, 100), valid: prompts.map((p) => p.name) },
+              "List the prompts with prompts/list.",
+            );
+          }
+          const args = checkPromptArguments(prompt, call.params.arguments ?? {});
+          const rendered = await prompt.render(args, contextFor(core, extra.signal));
+          return {
+            description: rendered.description,
+            messages: rendered.messages.map((message) => ({
+              role: message.role,
+              content: { type: "text" as const, text: message.text },
+            })),
+          };
+        }, { promptName: prompt?.name ?? name.slice(0, 100) });
       });
     },
   };

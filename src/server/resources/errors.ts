@@ -26,9 +26,6 @@ import type { ServerLog } from "../logger.ts";
 /** MCP's error code for a resource that does not exist. */
 export const RESOURCE_NOT_FOUND = -32002;
 
-/** Which method the error answers: decides the code of not-found records. */
-export type RecordMethod = "resources/read" | "prompts/get" | "completion/complete";
-
 /** A JSON-RPC error carrying an error record; the SDK sends `code`, `message` and `data`. */
 export class RecordError extends Error {
   readonly code: number;
@@ -42,16 +39,8 @@ export class RecordError extends Error {
   }
 }
 
-/**
- * A handler's failure, passed out of the observed section as a value (observers hear the record,
- * then the caller throws `recordError`). A class, so results with index signatures never match.
- */
-export class Failed {
-  constructor(readonly record: ErrorRecord) {}
-}
-
-/** The JSON-RPC code for `record` answered on `method`. */
-export function codeOf(record: ErrorRecord, method: RecordMethod): number {
+/** The JSON-RPC code for `record` answered on `method` (`resources/read`, `prompts/get`, ...). */
+export function codeOf(record: ErrorRecord, method: string): number {
   switch (record.kind) {
     case "OutputNotFound":
     case "MissingFile":
@@ -67,7 +56,7 @@ export function codeOf(record: ErrorRecord, method: RecordMethod): number {
 }
 
 /** The error to throw from a handler for `record`. */
-export function recordError(record: ErrorRecord, method: RecordMethod): RecordError {
+export function recordError(record: ErrorRecord, method: string): RecordError {
   return new RecordError(codeOf(record, method), record);
 }
 

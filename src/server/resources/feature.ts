@@ -3,11 +3,12 @@
  * `resources/list`, `resources/read` for `cobre://` and `ref://` URIs, and the client's
  * `notifications/resource_released` for refs.
  *
- * A `cobre://` read goes: match a template and decode its variables once → resolve every path
- * variable with the sandbox (refusals and missing paths are answered here, before any file is
- * opened) → the observers admit the read with the canonical paths (the Gate checks them against
- * the profile) → the template reads through the sandboxed access. Failures are JSON-RPC errors
- * carrying the error record (see `errors.ts`); observers hear the same record.
+ * A `cobre://` read goes: match a template and decode its variables once → canonicalise every
+ * path variable with the sandbox (a path outside is refused here, before any file is touched) →
+ * the observers admit the read with the canonical paths (the Gate checks them against the
+ * profile) → missing paths are `OutputNotFound` → the template reads through the sandboxed
+ * access. Failures are JSON-RPC errors carrying the error record (see `errors.ts`); observers hear
+ * the same record.
  *
  * `resources/list` is empty: case and output resources are addressed through their templates,
  * and a session's `ref://` artifacts are handed out as `resource_link`s in tool results.
@@ -17,7 +18,7 @@
 import { Buffer } from "node:buffer";
 import { posix } from "node:path";
 import { z } from "zod";
-import { CobreError, type ErrorRecord, errorRecord } from "../../common/mod.ts";
+import { CobreError, errorRecord } from "../../common/mod.ts";
 import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
@@ -26,7 +27,7 @@ import {
 } from "../sdk.ts";
 import type { Extra, ServerCore, ServerFeature } from "../server.ts";
 import type { ResourceTemplateDefinition } from "./definition.ts";
-import { Failed, failureRecord, recordError } from "./errors.ts";
+import { observeRecorded } from "./observed.ts";
 import { type CompiledTemplate, compileTemplate, matchTemplate } from "./uri.ts";
 
 /** The MIME type of every `cobre://` resource (spec SS3). */
@@ -38,28 +39,29 @@ export const ResourceReleasedNotificationSchema = z.object({
   params: z.object({ uri: z.string() }),
 });
 
-type Prepared =
-  | { failure: ErrorRecord }
-  | {
-    definition: ResourceTemplateDefinition;
-    variables: Record<string, string>;
-    paths: Record<string, string>;
-  };
-
 interface Template {
   definition: ResourceTemplateDefinition;
   compiled: CompiledTemplate;
 }
 
-function unknownUri(uri: string, templates: readonly Template[]): ErrorRecord {
+/** A matched URI whose path variables the sandbox has placed (null: nothing exists there). */
+interface Located {
+  definition: ResourceTemplateDefinition;
+  variables: Record<string, string>;
+  located: Record<string, string | null>;
+  /** What the Gate checks: canonical paths, or the lexical form of a missing one. */
+  resourcePaths: string[];
+}
+
+function unknownUri(uri: string, templates: readonly Template[]): CobreError {
   const shown = uri.length > 200 ? `${uri.slice(0, 199)}…` : uri;
-  return errorRecord(
+  return new CobreError(errorRecord(
     "InvalidArgument",
     `"${shown}" matches no resource template of this server`,
     { uri: shown, templates: templates.map((t) => t.definition.uriTemplate) },
     "List the templates with resources/templates/list; percent-encode path variables " +
       "(cobre://case/%2Fdata%2Fcase/config).",
-  );
+  ));
 }
 
 /** The lexical form of a missing path, for the Gate's prefix check (nothing is opened). */
@@ -68,59 +70,42 @@ function lexicalPath(path: string): string {
   return normal.length > 1 && normal.endsWith("/") ? normal.slice(0, -1) : normal;
 }
 
-/**
- * Matches `uri` and resolves its path variables with the sandbox. Returns the canonical paths the
- * Gate should see along with the prepared read (or the failure to answer).
- */
-async function prepare(
-  core: ServerCore,
-  templates: readonly Template[],
-  uri: string,
-): Promise<{ prepared: Prepared; resourcePaths: string[] }> {
-  const resourcePaths: string[] = [];
-  try {
-    let found:
-      | { definition: ResourceTemplateDefinition; variables: Record<string, string> }
-      | null = null;
-    for (const { definition, compiled } of templates) {
-      const variables = matchTemplate(compiled, uri);
-      if (variables !== null) {
-        found = { definition, variables };
-        break;
-      }
-    }
-    if (found === null) return { prepared: { failure: unknownUri(uri, templates) }, resourcePaths };
-    const { definition, variables } = found;
-    const paths: Record<string, string> = {};
-    for (const [name, expected] of Object.entries(definition.pathContents)) {
+/** Matches `uri` and canonicalises its path variables; throws the refusal of a bad one. */
+async function locate(core: ServerCore, templates: readonly Template[], uri: string) {
+  for (const { definition, compiled } of templates) {
+    const variables = matchTemplate(compiled, uri);
+    if (variables === null) continue;
+    const located: Record<string, string | null> = {};
+    const resourcePaths: string[] = [];
+    for (const name of Object.keys(definition.pathContents)) {
       const given = variables[name] as string;
       const canonical = await core.env.sandbox.locate(given);
-      const info = canonical === null ? null : await core.env.sandbox.access.stat(canonical);
+      located[name] = canonical;
       resourcePaths.push(canonical ?? lexicalPath(given));
-      if (canonical === null || info === null || !info.isDirectory) {
-        const failure = errorRecord(
-          "OutputNotFound",
-          canonical === null
-            ? `Path '${given}' does not exist`
-            : `Path '${given}' is not a directory`,
-          { path: given, expected_content: expected },
-          `Give the URL-encoded absolute path of a ${expected}.`,
-        );
-        return { prepared: { failure }, resourcePaths };
-      }
-      paths[name] = canonical;
     }
-    return { prepared: { definition, variables, paths }, resourcePaths };
-  } catch (error) {
-    return {
-      prepared: { failure: failureRecord(error, "resources/read", core.log) },
-      resourcePaths,
-    };
+    return { definition, variables, located, resourcePaths } satisfies Located;
   }
+  throw unknownUri(uri, templates);
 }
 
-function completion(outcome: "ok" | "tool-error", error: ErrorRecord | null, receivedAtMs: number) {
-  return { outcome, error, durationMs: Date.now() - receivedAtMs };
+/** Canonical directories of the path variables, or `OutputNotFound` for a missing one. */
+async function existingDirectories(core: ServerCore, target: Located) {
+  const paths: Record<string, string> = {};
+  for (const [name, expected] of Object.entries(target.definition.pathContents)) {
+    const given = target.variables[name] as string;
+    const canonical = target.located[name] ?? null;
+    const info = canonical === null ? null : await core.env.sandbox.access.stat(canonical);
+    if (canonical === null || !info?.isDirectory) {
+      throw new CobreError(errorRecord(
+        "OutputNotFound",
+        `Path '${given}' ${canonical === null ? "does not exist" : "is not a directory"}`,
+        { path: given, expected_content: expected },
+        `Give the URL-encoded absolute path of a ${expected}.`,
+      ));
+    }
+    paths[name] = canonical;
+  }
+  return paths;
 }
 
 async function readCobre(
@@ -128,79 +113,41 @@ async function readCobre(
   templates: readonly Template[],
   uri: string,
   extra: Extra,
-): Promise<ReadResourceResult | Failed> {
-  const { prepared, resourcePaths } = await prepare(core, templates, uri);
-  return await core.observe<ReadResourceResult | Failed>(
-    "resources/read",
-    extra,
-    null,
-    async (request) => {
-      if ("failure" in prepared) {
-        return {
-          value: new Failed(prepared.failure),
-          completion: completion("tool-error", prepared.failure, request.receivedAtMs),
-        };
-      }
-      try {
-        const value = await prepared.definition.read(
-          { variables: prepared.variables, paths: prepared.paths },
-          { access: core.env.sandbox.access, signal: extra.signal },
-        );
-        const text = JSON.stringify(value);
-        return {
-          value: { contents: [{ uri, mimeType: RESOURCE_MIME_TYPE, text }] },
-          completion: completion("ok", null, request.receivedAtMs),
-        };
-      } catch (error) {
-        const failure = failureRecord(error, "resources/read", core.log);
-        return {
-          value: new Failed(failure),
-          completion: completion("tool-error", failure, request.receivedAtMs),
-        };
-      }
-    },
-    (record) => new Failed(record),
-    { resourcePaths },
-  );
+): Promise<ReadResourceResult> {
+  // The sandbox decides before the Gate is asked; a refusal still reaches the observers.
+  let target: Located | null = null;
+  let refusal: unknown = null;
+  try {
+    target = await locate(core, templates, uri);
+  } catch (error) {
+    refusal = error;
+  }
+  return await observeRecorded(core, "resources/read", extra, async () => {
+    if (target === null) throw refusal;
+    const paths = await existingDirectories(core, target);
+    const value = await target.definition.read(
+      { variables: target.variables, paths },
+      { access: core.env.sandbox.access, signal: extra.signal },
+    );
+    return { contents: [{ uri, mimeType: RESOURCE_MIME_TYPE, text: JSON.stringify(value) }] };
+  }, { resourcePaths: target?.resourcePaths ?? [] });
 }
 
-async function readRef(
-  core: ServerCore,
-  uri: string,
-  extra: Extra,
-): Promise<ReadResourceResult | Failed> {
-  return await core.observe<ReadResourceResult | Failed>(
-    "resources/read",
-    extra,
-    null,
-    async (request) => {
-      try {
-        if (!core.env.refs) {
-          throw new CobreError(errorRecord(
-            "OutputNotFound",
-            "This server keeps no ref:// references",
-            { uri: uri.slice(0, 200) },
-            null,
-          ));
-        }
-        const ref = await core.env.refs.resolve(uri);
-        const blob = Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength)
-          .toString("base64");
-        return {
-          value: { contents: [{ uri, mimeType: ref.mimeType, blob }] },
-          completion: completion("ok", null, request.receivedAtMs),
-        };
-      } catch (error) {
-        const failure = failureRecord(error, "resources/read", core.log);
-        return {
-          value: new Failed(failure),
-          completion: completion("tool-error", failure, request.receivedAtMs),
-        };
-      }
-    },
-    (record) => new Failed(record),
-    { resourcePaths: [] },
-  );
+function readRef(core: ServerCore, uri: string, extra: Extra): Promise<ReadResourceResult> {
+  return observeRecorded(core, "resources/read", extra, async () => {
+    if (!core.env.refs) {
+      throw new CobreError(errorRecord(
+        "OutputNotFound",
+        "This server keeps no ref:// references",
+        { uri: uri.slice(0, 200) },
+        null,
+      ));
+    }
+    const ref = await core.env.refs.resolve(uri);
+    const blob = Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength)
+      .toString("base64");
+    return { contents: [{ uri, mimeType: ref.mimeType, blob }] };
+  }, { resourcePaths: [] });
 }
 
 /** The resources capability over `templates` (and the session's refs, when the server has them). */
@@ -211,7 +158,7 @@ export function resourcesFeature(
     definition,
     compiled: compileTemplate(definition.uriTemplate),
   }));
-  const listing = definitions.map((definition) => ({
+  const resourceTemplates = definitions.map((definition) => ({
     uriTemplate: definition.uriTemplate,
     name: definition.name,
     title: definition.title,
@@ -221,27 +168,26 @@ export function resourcesFeature(
   return {
     capabilities: { resources: { subscribe: false, listChanged: false } },
     register(core) {
-      const answer = <T>(method: string, value: T) => (_request: unknown, extra: Extra) =>
-        core.observe(method, extra, null, (request) =>
-          Promise.resolve({
-            value,
-            completion: completion("ok", null, request.receivedAtMs),
-          }));
       core.sdk.setRequestHandler(
         ListResourceTemplatesRequestSchema,
-        answer("resources/templates/list", { resourceTemplates: listing }),
+        (_request, extra) =>
+          observeRecorded(
+            core,
+            "resources/templates/list",
+            extra,
+            () => Promise.resolve({ resourceTemplates }),
+          ),
       );
       core.sdk.setRequestHandler(
         ListResourcesRequestSchema,
-        answer("resources/list", { resources: [] }),
+        (_request, extra) =>
+          observeRecorded(core, "resources/list", extra, () => Promise.resolve({ resources: [] })),
       );
-      core.sdk.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+      core.sdk.setRequestHandler(ReadResourceRequestSchema, (request, extra) => {
         const uri = request.params.uri;
-        const result = uri.startsWith("ref://")
-          ? await readRef(core, uri, extra)
-          : await readCobre(core, templates, uri, extra);
-        if (result instanceof Failed) throw recordError(result.record, "resources/read");
-        return result;
+        return uri.startsWith("ref://")
+          ? readRef(core, uri, extra)
+          : readCobre(core, templates, uri, extra);
       });
       const refs = core.env.refs;
       if (refs) {

@@ -28,15 +28,8 @@ export {
   ResourceReleasedNotificationSchema,
   resourcesFeature,
 } from "./feature.ts";
-export {
-  codeOf,
-  Failed,
-  failureRecord,
-  RecordError,
-  recordError,
-  type RecordMethod,
-  RESOURCE_NOT_FOUND,
-} from "./errors.ts";
+export { codeOf, failureRecord, RecordError, recordError, RESOURCE_NOT_FOUND } from "./errors.ts";
+export { observeRecorded } from "./observed.ts";
 export { compileTemplate, expandTemplate, isPathVariable, matchTemplate } from "./uri.ts";
 export { type SessionRefs, sessionRefs } from "./session_refs.ts";
 export { readCaseJson, readRegistry, REGISTRY_TYPES, type RegistryType } from "./case_files.ts";
