@@ -6,6 +6,7 @@
  */
 import { CobreError, errorRecord } from "../../common/mod.ts";
 import type { ToolSandbox } from "../types.ts";
+import { existingOutputPath } from "../tools/output_paths.ts";
 
 /** Most directories one prompt compares. */
 export const MAX_PROMPT_DIRS = 10;
@@ -59,22 +60,16 @@ export function parseDirectoryList(value: string, argument: string, minItems: nu
 
 /**
  * Canonical path of an existing output directory inside the sandbox. Paths outside get the
- * sandbox's refusal; missing ones `OutputNotFound`.
+ * sandbox's refusal; missing ones (or files) `OutputNotFound`, as for the output tools.
  */
-export async function resolveOutputDir(
-  sandbox: ToolSandbox,
-  path: string,
-  argument: string,
-): Promise<string> {
-  const canonical = await sandbox.locate(path);
-  const info = canonical === null ? null : await sandbox.access.stat(canonical);
-  if (canonical === null || info === null || !info.isDirectory) {
-    throw new CobreError(errorRecord(
-      "OutputNotFound",
-      `Path '${path}' is not an existing directory`,
-      { path, argument, expected_content: "Cobre output directory" },
-      "Give the absolute path of a Cobre output directory (with training/ or simulation/).",
-    ));
-  }
-  return canonical;
+export async function resolveOutputDir(sandbox: ToolSandbox, path: string): Promise<string> {
+  const expected = "Cobre output directory (training/, simulation/, policy/)";
+  const canonical = await existingOutputPath(sandbox, path, expected);
+  if ((await sandbox.access.stat(canonical))?.isDirectory) return canonical;
+  throw new CobreError(errorRecord(
+    "OutputNotFound",
+    `Path '${path}' is not a directory`,
+    { path, expected_content: expected },
+    "Give the absolute path of a Cobre output directory.",
+  ));
 }

@@ -65,7 +65,7 @@ export const compareRunsPrompt: PromptDefinition = {
     const given = parseDirectoryList(args.output_dirs ?? "", "output_dirs", 2);
     const facts: Record<string, JsonValue>[] = [];
     for (const dir of given) {
-      const outputDir = await resolveOutputDir(ctx.sandbox, dir, "output_dirs");
+      const outputDir = await resolveOutputDir(ctx.sandbox, dir);
       facts.push(await runFacts(dir, outputDir, ctx.sandbox.access));
     }
     const tool = ctx.tool;

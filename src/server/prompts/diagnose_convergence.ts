@@ -76,7 +76,7 @@ export const diagnoseConvergencePrompt: PromptDefinition = {
   }],
   async render(args, ctx) {
     const given = args.output_dir ?? "";
-    const outputDir = await resolveOutputDir(ctx.sandbox, given, "output_dir");
+    const outputDir = await resolveOutputDir(ctx.sandbox, given);
     const history = await queryConvergence({ outputDir }, ctx.sandbox.access);
     const signals = convergenceSignals(history);
     const tool = ctx.tool;

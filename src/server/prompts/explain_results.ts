@@ -102,7 +102,7 @@ export const explainResultsPrompt: PromptDefinition = {
     const given = args.output_dir ?? "";
     const entityType = args.entity_type as ExplainEntityType;
     const metric = args.metric ?? "";
-    const outputDir = await resolveOutputDir(ctx.sandbox, given, "output_dir");
+    const outputDir = await resolveOutputDir(ctx.sandbox, given);
     const table = QUERY_ENTITY_TYPES[entityType];
     const columns = metricColumns(entityType, metric);
     if (columns.length === 0) {
