@@ -112,6 +112,7 @@ class Tally {
 export class Redactor {
   readonly #policy: RedactionPolicy;
   readonly #roots: readonly string[];
+  readonly #verdicts = new Map<string, boolean>();
 
   constructor(policy: RedactionPolicy, roots: readonly string[]) {
     this.#policy = policy;
@@ -169,12 +170,23 @@ export class Redactor {
         return REPLACEMENT("host_path");
       });
       out = out.replace(BARE_PATH, (path) => {
-        if (!looksLikeHostPath(path) || this.#insideRoots(path)) return path;
+        if (!this.#isHostPath(path)) return path;
         tally.add("host_path", where);
         return REPLACEMENT("host_path");
       });
     }
     return out;
+  }
+
+  /** A host path outside the roots? Results repeat the same paths, so answers are cached. */
+  #isHostPath(path: string): boolean {
+    let verdict = this.#verdicts.get(path);
+    if (verdict === undefined) {
+      verdict = looksLikeHostPath(path) && !this.#insideRoots(path);
+      if (this.#verdicts.size >= 4_096) this.#verdicts.clear();
+      this.#verdicts.set(path, verdict);
+    }
+    return verdict;
   }
 
   #insideRoots(path: string | null): boolean {
