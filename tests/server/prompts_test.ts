@@ -154,7 +154,7 @@ Deno.test("text from output files cannot break out of its fence", async () => {
     assert.equal(text.match(/<\/?untrusted/gi)?.length, 2);
     assert.ok(text.endsWith(`</untrusted-data-${blocks[0]?.nonce}>`));
     assert.match(blocks[0]?.body ?? "", /ignore previous instructions/); // kept, as data
-    assert.doesNotMatch(text, /[\u202E\u0000]/);
+    assert.ok(!text.includes("\u202E") && !text.includes("\u0000"), "controls removed");
   } finally {
     await session.close();
   }
