@@ -7,13 +7,17 @@
  * stale baseline entry, and so does this task.
  *
  * Usage: deno task conformance:mcp [--scenario NAME] [--keep-results]
+ * (`--suite-package npm:…@x.y.z` names the pinned suite; the task passes it).
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { launchLine } from "../src/security/mod.ts";
 
-/** Pinned: the suite is run, not imported, so it lives here rather than in deno.json imports. */
+/**
+ * The suite, pinned (the task passes the same with --suite-package): it is run, not imported,
+ * so it stays out of deno.json imports and the lock.
+ */
 export const CONFORMANCE_PACKAGE = "npm:@modelcontextprotocol/conformance@0.1.16";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
@@ -36,7 +40,7 @@ async function waitForListening(
   let buffered = "";
   for (;;) {
     const { done, value } = await lines.read();
-    if (done) throw new Error(`the server exited before listening:\n${log.join("\n")}`);
+    if (done) throw new Error("the server exited before listening");
     buffered += value;
     const parts = buffered.split("\n");
     buffered = parts.pop() ?? "";
@@ -59,8 +63,16 @@ async function waitForListening(
 }
 
 async function main(args: string[]): Promise<number> {
-  const scenarioAt = args.indexOf("--scenario");
-  const scenario = scenarioAt >= 0 ? args[scenarioAt + 1] : undefined;
+  const valueOf = (flag: string) => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const scenario = valueOf("--scenario");
+  const suitePackage = valueOf("--suite-package") ?? CONFORMANCE_PACKAGE;
+  if (!/^npm:@modelcontextprotocol\/conformance@\d+\.\d+\.\d+$/.test(suitePackage)) {
+    console.error(`conformance: --suite-package must pin an exact version, not "${suitePackage}"`);
+    return 2;
+  }
   const keep = args.includes("--keep-results");
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "cobre-conformance-" }));
   await Deno.mkdir(`${root}/allowed`);
@@ -85,7 +97,8 @@ async function main(args: string[]): Promise<number> {
   const serverLog: string[] = [];
   let code = 1;
   try {
-    const url = await waitForListening(server.stderr, serverLog);
+    const url = await waitForListening(server.stderr, serverLog).catch(() => null);
+    if (url === null) return 1; // the finally block prints why
     console.log(`conformance: server at ${url} (launch line, read-only, temp dirs)`);
     const suite = new Deno.Command(Deno.execPath(), {
       // --no-config/--no-lock: the suite is a tool, not a dependency of this project's lock.
@@ -94,7 +107,7 @@ async function main(args: string[]): Promise<number> {
         "-A",
         "--no-config",
         "--no-lock",
-        CONFORMANCE_PACKAGE,
+        suitePackage,
         "server",
         "--url",
         url,
@@ -118,7 +131,7 @@ async function main(args: string[]): Promise<number> {
     const status = await server.status;
     if (!status.success && status.signal === null) {
       console.error(`conformance: the server exited with ${status.code}:\n${serverLog.join("\n")}`);
-      code = code || 1;
+      code ||= 1;
     }
     if (keep) console.log(`conformance: results kept in ${root}/suite/results`);
     else await Deno.remove(root, { recursive: true });

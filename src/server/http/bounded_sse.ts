@@ -5,8 +5,8 @@
  *
  * - beyond half the bound, `notifications/progress` events are dropped (the Cobre MCP spec
  *   SS6.4: agents tolerate gaps in progress; everything stays in the event store);
- * - beyond the bound, the stream is closed with an error, so the client reconnects with
- *   `Last-Event-ID` and the event store replays what it missed.
+ * - beyond the bound, the stream is ended (what is queued still goes out), so the client
+ *   reconnects with `Last-Event-ID` and the event store replays what it missed.
  *
  * Either way the memory one client can pin is at most the bound, plus what the kernel buffers.
  *
@@ -45,6 +45,7 @@ export function boundedSseBody(
   const max = options.maxQueuedBytes;
   const report: SseStreamReport = { peakQueuedBytes: 0, droppedProgress: 0, cut: false };
   let ended = false;
+  let cancelled = false;
   const end = () => {
     if (ended) return;
     ended = true;
@@ -55,6 +56,7 @@ export function boundedSseBody(
     try {
       for (;;) {
         const { done, value } = await reader.read();
+        if (cancelled) return;
         if (done) {
           controller.close();
           return;
@@ -66,8 +68,10 @@ export function boundedSseBody(
           continue;
         }
         if (after > max) {
+          // End the response cleanly: what is queued still goes out, then the client sees the
+          // stream end and resumes with Last-Event-ID (SEP-1699), as after any server close.
           report.cut = true;
-          controller.error(new Error("the client is not reading its event stream"));
+          controller.close();
           await reader.cancel("client too slow").catch(() => {});
           return;
         }
@@ -87,6 +91,7 @@ export function boundedSseBody(
         void pump(controller);
       },
       async cancel(reason) {
+        cancelled = true;
         await reader.cancel(reason).catch(() => {});
         end();
       },

@@ -43,9 +43,10 @@ export function isWildcardHost(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]";
 }
 
-/** `::1` becomes `[::1]`, as it appears in `Host` headers and URLs. */
+/** A bare IPv6 address (`::1`) becomes `[::1]`, as in `Host` headers; `name:port` stays. */
 function bracketed(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const colons = host.split(":").length - 1;
+  return colons > 1 && !host.startsWith("[") ? `[${host}]` : host;
 }
 
 /** Splits `name[:port]`; null when it is not of that shape. */

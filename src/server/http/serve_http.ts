@@ -71,6 +71,8 @@ export interface HttpServerHandle {
   readonly port: number;
   readonly log: ServerLog;
   stats(): HttpStats & { storedEvents: number; storedEventBytes: number };
+  /** Closes idle sessions and expired events now (an interval does it every 30 s). */
+  sweepIdleSessions(): Promise<number>;
   /** Answers in-flight requests (up to the grace), closes every session, stops listening. */
   shutdown(): Promise<void>;
   /** Resolves once the server has stopped. */
@@ -207,14 +209,15 @@ export function startHttpServer(options: HttpServeOptions): HttpServerHandle {
     resumable: eventStore !== null,
   });
 
-  const sweeper = setInterval(() => {
-    void sessions.closeIdle();
+  const sweep = () => {
     try {
       eventStore?.sweep();
     } catch (error) {
       log.operator("warning", "event store sweep failed", { detail: String(error) });
     }
-  }, SWEEP_INTERVAL_MS);
+    return sessions.closeIdle();
+  };
+  const sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
 
   let stopping: Promise<void> | null = null;
   const shutdown = () =>
@@ -235,6 +238,7 @@ export function startHttpServer(options: HttpServeOptions): HttpServerHandle {
       const stored = eventStore?.stats() ?? { events: 0, bytes: 0 };
       return { ...ready().stats(), storedEvents: stored.events, storedEventBytes: stored.bytes };
     },
+    sweepIdleSessions: sweep,
     shutdown,
     finished: server.finished.then(() => stopping ?? undefined),
   };
