@@ -90,6 +90,7 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
         allowedDirs,
         logLevel: command.logLevel,
         record: audit.record,
+        auditReady: audit.ready,
         observersFor: audit.observersFor,
         mode,
         env: defaults.env,

@@ -28,6 +28,8 @@ export interface HttpCommandContext {
   allowedDirs: readonly string[];
   logLevel: LogLevel;
   record: (event: FlightEvent) => void;
+  /** Resolves once the Flight Recorder is open (or failed to open). */
+  auditReady: Promise<void>;
   /** The audit chain for a session under a profile. */
   observersFor(profile: CapabilityProfile): RequestObserver[];
   mode: ServerMode;
@@ -48,6 +50,9 @@ export async function serveHttpCommand(
     tokenFile: flags.tokenFile,
     readTextFile: (path) => Deno.readTextFile(path),
   });
+  // Bind only once the recorder can take events: the first sessions and refusals are audited
+  // too (a failed recorder still lets the server start; its readiness check refuses requests).
+  await context.auditReady;
   try {
     await serveHttp({
       ...served,

@@ -116,11 +116,6 @@ export function startHttpServer(options: HttpServeOptions): HttpServerHandle {
   const logOptions = options.logOptions ?? {};
   const log = new Log(logOptions);
   const shutdownController = new AbortController();
-  const eventStore = options.stateDir === null ? null : SqliteEventStore.open(
-    join(options.stateDir, "http-events.sqlite"),
-    { maxStoredEventBytes: limits.maxStoredEventBytes, retentionMs: limits.eventRetentionMs },
-  );
-
   const policyFor = (port: number) =>
     originPolicy({
       host,
@@ -133,6 +128,10 @@ export function startHttpServer(options: HttpServeOptions): HttpServerHandle {
   policyFor(requestedPort);
   const profiles = sessionProfiles(options);
   assertNarrower(profiles);
+  const eventStore = options.stateDir === null ? null : SqliteEventStore.open(
+    join(options.stateDir, "http-events.sqlite"),
+    { maxStoredEventBytes: limits.maxStoredEventBytes, retentionMs: limits.eventRetentionMs },
+  );
   // The fixture reaches the session's transport through the registry, built with the handler.
   let closeStream: StreamCloser = () => {};
   const tools = options.conformanceFixtures
@@ -167,32 +166,41 @@ export function startHttpServer(options: HttpServeOptions): HttpServerHandle {
   // built there because the policy needs the actual port (0 asks the OS for a free one).
   let handler: McpHttpHandler | null = null;
   let port = requestedPort;
-  const server = Deno.serve({
-    hostname: host,
-    port: requestedPort,
-    onListen: (addr) => {
-      port = addr.port;
-      handler = handlerFor(port);
-    },
-    onError: (error) => {
-      log.operator("error", "http handler failed", {
-        detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      });
-      return new Response(
-        JSON.stringify({
-          jsonrpc: "2.0",
-          error: { code: -32603, message: "Internal error" },
-          id: null,
-        }),
-        { status: 500, headers: { "Content-Type": "application/json" } },
-      );
-    },
-  }, (request, info) => {
-    const remote = info.remoteAddr.transport === "tcp"
-      ? `${info.remoteAddr.hostname}:${info.remoteAddr.port}`
-      : "unknown";
-    return ready().handle(request, remote);
-  });
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = serve();
+  } catch (error) {
+    eventStore?.close();
+    throw bindError(error, host, requestedPort);
+  }
+  function serve() {
+    return Deno.serve({
+      hostname: host,
+      port: requestedPort,
+      onListen: (addr) => {
+        port = addr.port;
+        handler = handlerFor(port);
+      },
+      onError: (error) => {
+        log.operator("error", "http handler failed", {
+          detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
+        return new Response(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            error: { code: -32603, message: "Internal error" },
+            id: null,
+          }),
+          { status: 500, headers: { "Content-Type": "application/json" } },
+        );
+      },
+    }, (request, info) => {
+      const remote = info.remoteAddr.transport === "tcp"
+        ? `${info.remoteAddr.hostname}:${info.remoteAddr.port}`
+        : "unknown";
+      return ready().handle(request, remote);
+    });
+  }
   const ready = (): McpHttpHandler => {
     if (handler === null) throw new Error("request before the server was bound");
     return handler;
@@ -242,6 +250,21 @@ export function startHttpServer(options: HttpServeOptions): HttpServerHandle {
     shutdown,
     finished: server.finished.then(() => stopping ?? undefined),
   };
+}
+
+/** A bind failure as the operator should read it. */
+function bindError(error: unknown, host: string, port: number): unknown {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return refuseToStart(`Port ${port} on ${host} is already in use`, "Pick another --port.");
+  }
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return refuseToStart(
+      `Listening on ${host}:${port} is not permitted`,
+      "Start the server through its launch line (task serve / launch-line), which grants " +
+        "--allow-net on exactly that address.",
+    );
+  }
+  return error;
 }
 
 /** The profiles sessions get: as configured, or the mode's for all; plus the fixture if asked. */

@@ -154,3 +154,26 @@ Deno.test("the bearer token never reaches the server log", async () => {
     assert.equal(stderr.some((line) => line.includes(TOKEN.slice(0, 16))), false);
   });
 });
+
+Deno.test("startHttpServer() names a port that is already taken", () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  try {
+    assert.throws(
+      () =>
+        startHttpServer({
+          tools: plainTools,
+          sandbox: testSandbox("/nonexistent-root"),
+          mode: "read-only",
+          token: null,
+          stateDir: null,
+          port,
+        }),
+      (error: unknown) =>
+        error instanceof CobreError &&
+        error.record.message === `Port ${port} on 127.0.0.1 is already in use`,
+    );
+  } finally {
+    listener.close();
+  }
+});
