@@ -18,11 +18,19 @@ import { COST_SCALE } from "./stage_lp.ts";
 import { evaluateStopping } from "./stopping.ts";
 
 /**
- * Openings solved in sequence from one installed basis. Fixed (not derived from the number of
- * Workers) so the work split never changes results; small enough that two Workers share the
- * openings of a single trial state.
+ * Backward tasks wanted per stage. Openings of one trial state are solved in sequence from one
+ * installed basis (installing costs about 5x a continued solve), so tasks should be few and
+ * large; but at least this many keeps two to four Workers busy. The grouping depends only on
+ * the case (passes, openings), never on the number of Workers, so the split cannot change a
+ * result.
  */
-export const OPENING_GROUP = 5;
+export const MIN_TASKS_PER_STAGE = 4;
+
+/** Openings per backward task for a stage with `openings` openings and `passes` trial states. */
+export function openingGroupSize(openings: number, passes: number): number {
+  const groupsPerPass = Math.ceil(MIN_TASKS_PER_STAGE / Math.max(1, passes));
+  return Math.max(1, Math.ceil(openings / groupsPerPass));
+}
 
 /** 97.5% quantile of the standard normal: the 95% confidence half-width factor. */
 const Z_95 = 1.959963984540054;
@@ -76,21 +84,22 @@ export function newTrainingState(setup: EngineSetup): TrainingState {
   };
 }
 
-/** Backward tasks for all openings of `stage` at one state, in groups of `OPENING_GROUP`. */
+/** Backward tasks for all openings of `stage` at one state, in groups of `groupSize`. */
 export function openingTasks(
   stage: number,
   pass: number,
   openings: number,
+  groupSize: number,
   state: Float64Array,
   basis: LpBasis | null,
 ): BackwardTask[] {
   const tasks: BackwardTask[] = [];
-  for (let first = 0; first < openings; first += OPENING_GROUP) {
+  for (let first = 0; first < openings; first += groupSize) {
     tasks.push({
       stage,
       pass,
       first,
-      end: Math.min(openings, first + OPENING_GROUP),
+      end: Math.min(openings, first + groupSize),
       state,
       basis,
     });
@@ -148,7 +157,14 @@ export async function train(
     for (let t = nStages - 1; t >= 1; t--) {
       const openings = setup.tree.openings[t]!;
       const tasks = trajectories.flatMap((tr) =>
-        openingTasks(t, tr.pass, openings, tr.states[t - 1]!, state.bases[t]![tr.pass] ?? null)
+        openingTasks(
+          t,
+          tr.pass,
+          openings,
+          openingGroupSize(openings, passes),
+          tr.states[t - 1]!,
+          state.bases[t]![tr.pass] ?? null,
+        )
       );
       const results = byPass(await pool.backward(tasks, iteration, "backward"), passes);
       solves += passes * openings;
@@ -171,7 +187,14 @@ export async function train(
     const backwardDone = performance.now();
 
     const lbSolves = await pool.backward(
-      openingTasks(0, 0, setup.tree.openings[0]!, setup.initialState, state.bases[0]![0] ?? null),
+      openingTasks(
+        0,
+        0,
+        setup.tree.openings[0]!,
+        openingGroupSize(setup.tree.openings[0]!, 1),
+        setup.initialState,
+        state.bases[0]![0] ?? null,
+      ),
       iteration,
       "lower_bound",
     );
