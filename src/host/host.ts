@@ -613,6 +613,9 @@ export class GatedHost {
     if (!connection.open) return;
     connection.closing = true;
     this.#audit.summariseFloods(connection);
+    // A round trip first: the server reads in order, so notifications sent just before (a
+    // release) reach it before the end of input does.
+    await connection.client.ping({ timeout: 2_000 }).catch(() => {});
     await connection.client.close().catch(() => {});
     connection.open = false;
     const exit = connection.inner instanceof StdioServerTransport ? connection.inner.exit : null;

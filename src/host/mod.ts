@@ -89,7 +89,13 @@ export {
   type ServerTarget,
   type StdioTarget,
 } from "./targets.ts";
-export { MalformedMessageError, type ServerExit, StdioServerTransport } from "./stdio_client.ts";
+export {
+  MalformedMessageError,
+  SERVER_ENV_PASSTHROUGH,
+  serverEnvironment,
+  type ServerExit,
+  StdioServerTransport,
+} from "./stdio_client.ts";
 export { FloodGuard } from "./flood_guard.ts";
 export { HOST_USAGE, parseHostArgs, runHostCommand } from "./cli.ts";
 export { DEMO_CASE, DEMO_USAGE, runDemo } from "./demo.ts";

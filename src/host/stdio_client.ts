@@ -15,7 +15,45 @@ import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk
 export interface ProcessLine {
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * The server's environment: these variables plus the few a runtime needs to find its cache
+   * and temp dirs (`SERVER_ENV_PASSTHROUGH`). Nothing else of the host's environment (tokens,
+   * cloud credentials) reaches the server. Absent: the host's whole environment is inherited.
+   */
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Host variables a launched server still gets: where Deno finds its cache, temp and locale. */
+export const SERVER_ENV_PASSTHROUGH = [
+  "HOME",
+  "PATH",
+  "TMPDIR",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "LANG",
+  "TZ",
+  "NO_COLOR",
+] as const;
+
+/** The environment of a server given `extra`: the passthrough variables the host has, then `extra`. */
+export function serverEnvironment(
+  read: (name: string) => string | undefined,
+  extra: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of SERVER_ENV_PASSTHROUGH) {
+    const value = read(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** How the server process ended. */
@@ -65,6 +103,7 @@ export class StdioServerTransport implements Transport {
   readonly #graceMs: number;
   readonly #encoder = new TextEncoder();
   #exit: ServerExit | null = null;
+  #stdoutDone: Promise<void> = Promise.resolve();
   #closed = false;
   #started = false;
 
@@ -74,7 +113,7 @@ export class StdioServerTransport implements Transport {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      ...(line.env ? { env: { ...line.env } } : {}),
+      ...(line.env ? { env: serverEnvironment(readEnv, line.env), clearEnv: true } : {}),
     }).spawn();
     this.pid = this.#child.pid;
     this.#writer = this.#child.stdin.getWriter();
@@ -84,8 +123,15 @@ export class StdioServerTransport implements Transport {
       return this.#exit;
     });
     void this.#readStderr(options.onStderrLine);
-    // A process that dies ends the connection even if something still holds its stdout open.
-    void this.exited.then(() => this.#finish());
+    // A process that dies ends the connection once what it wrote is read, or shortly after if
+    // something else (a grandchild) still holds its stdout open.
+    void this.exited.then(async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 500)));
+      await Promise.race([this.#stdoutDone, grace]);
+      clearTimeout(timer);
+      await this.#finish();
+    });
   }
 
   /** How the process ended, or null while it runs. */
@@ -101,7 +147,7 @@ export class StdioServerTransport implements Transport {
   start(): Promise<void> {
     if (this.#started) throw new Error("StdioServerTransport already started");
     this.#started = true;
-    void this.#readStdout();
+    this.#stdoutDone = this.#readStdout();
     return Promise.resolve();
   }
 

@@ -62,8 +62,8 @@ export async function launchCobreServer(options: CobreLaunchOptions): Promise<St
     transport: "stdio",
     command: line.command,
     args: line.args,
-    // An empty environment: the launch line grants the server only the variables it reads,
-    // and the host's own (tokens, credentials) have no business in it.
+    // A cleared environment (see `serverEnvironment`): the host's tokens and credentials have
+    // no business in the server's process, whatever its --allow-env says.
     env: {},
     serverId,
     label: `cobre-mcp ${options.write ? "read-write" : "read-only"} (stdio)`,
