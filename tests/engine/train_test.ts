@@ -124,3 +124,26 @@ Deno.test("trainAndSimulate() exports cuts in Cobre's k$ units that reproduce th
   const slope = futureAt(25.92) - futureAt(25.92 - 1);
   assertClose(-slope, 100 * 720 / 2.592 / 1000, "marginal water value (k$/hm3)");
 });
+
+Deno.test("trainAndSimulate() stops on the configured stopping rules and names the one that fired", async () => {
+  const stalled = await loadFixture("hydro_water_value");
+  // A deterministic case reaches its optimum early; the bound then stops moving.
+  stalled.config.training.stopping_rules = [
+    { type: "iteration_limit", limit: 50 },
+    { type: "bound_stalling", iterations: 2, tolerance: 1e-9 },
+  ];
+  const byStalling = await trainAndSimulate(stalled);
+  assert.equal(byStalling.training.termination_reason, "bound_stalling");
+  assert.equal(byStalling.training.converged, true);
+  assert.ok(byStalling.training.iterations_completed < 50);
+
+  const timed = await loadFixture("hydro_water_value");
+  timed.config.training.stopping_rules = [
+    { type: "iteration_limit", limit: 50 },
+    { type: "time_limit", seconds: 0 },
+  ];
+  const byTime = await trainAndSimulate(timed);
+  assert.equal(byTime.training.termination_reason, "time_limit");
+  assert.equal(byTime.training.iterations_completed, 1);
+  assert.equal(byTime.training.converged, false);
+});
