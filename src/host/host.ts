@@ -616,6 +616,10 @@ export class GatedHost {
     // A round trip first: the server reads in order, so notifications sent just before (a
     // release) reach it before the end of input does.
     await connection.client.ping({ timeout: 2_000 }).catch(() => {});
+    // An HTTP session is ended explicitly (DELETE), so the server frees it at once.
+    if (connection.inner instanceof StreamableHTTPClientTransport) {
+      await connection.inner.terminateSession().catch(() => {});
+    }
     await connection.client.close().catch(() => {});
     connection.open = false;
     const exit = connection.inner instanceof StdioServerTransport ? connection.inner.exit : null;
