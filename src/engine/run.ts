@@ -111,7 +111,7 @@ function policyResult(setup: EngineSetup, state: TrainingState): PolicyResult {
 async function createExecutors(
   setup: EngineSetup,
   options: RunOptions,
-): Promise<Executor[]> {
+): Promise<{ executors: Executor[]; solverVersion: string }> {
   const given = options.highsWasm ?? await Deno.readFile(runtimeFiles().highsWasm);
   // Compiled once here and shared: Workers receive the module, not 3.5 MB of bytes to compile.
   const wasm = given instanceof WebAssembly.Module ? given : await WebAssembly.compile(given);
@@ -129,10 +129,13 @@ async function createExecutors(
     // Solver Workers could not start. Results do not depend on the number of Workers, so the run
     // goes on in this thread alone; `solver.workers` in the result reports how many solved.
     for (const worker of remote) worker.close();
-    return [local];
+    return { executors: [local], solverVersion: `HiGHS ${highs.version.string} (WebAssembly)` };
   }
   // Remote executors first: the pool posts their work before the local one blocks this thread.
-  return [...remote, local];
+  return {
+    executors: [...remote, local],
+    solverVersion: `HiGHS ${highs.version.string} (WebAssembly)`,
+  };
 }
 
 async function simulate(
@@ -192,7 +195,7 @@ export async function trainAndSimulate(
   const runTraining = options.phases?.training ?? setup.trainingEnabled;
   const runSimulation = options.phases?.simulation ?? setup.simulation.enabled;
   const state = newTrainingState(setup);
-  const executors = await createExecutors(setup, options);
+  const { executors, solverVersion } = await createExecutors(setup, options);
   const pool = new ExecutorPool(executors, state.cuts);
   try {
     const trainingStart = performance.now();
@@ -227,7 +230,7 @@ export async function trainAndSimulate(
       simulation_wall_ms: simulated === null ? 0 : simulationWall,
       training_solver_share: trainingWall > 0 ? trainingSolveMs / trainingWall : 0,
       workers: executors.length,
-      solver_version: "HiGHS 1.15 (npm highs 1.15.3, WebAssembly)",
+      solver_version: solverVersion,
     };
 
     const last = state.convergence[state.convergence.length - 1];

@@ -90,6 +90,7 @@ Deno.test("trainAndSimulate() counts every LP solve of an iteration", async () =
   assert.equal(result.solver.training_lp_solves, 21 * 8);
   assert.equal(result.solver.simulation_lp_solves, 6 * 3);
   assert.ok(result.solver.training_solve_ms > 0);
+  assert.match(result.solver.solver_version, /^HiGHS 1\.15\./);
 });
 
 Deno.test("trainAndSimulate() bounds the simulated cost by the trained lower bound on average", async () => {
