@@ -368,3 +368,72 @@ Deno.test("a server that never completes initialize fails connect() within the c
     await host.close();
   }
 });
+
+Deno.test("path arguments leave the host in canonical form with the host's job ids in _meta", async () => {
+  await using ws = await makeHostWorkspace();
+  await Deno.symlink(`${ws.allowed}/case-1`, `${ws.allowed}/alias`);
+  const { host } = await openHost(ws, hostilePolicy(ws.allowed));
+  try {
+    await host.connect(hostileTarget());
+    const call = await host.callTool("echo_args", {
+      case_dir: `${ws.allowed}/alias`,
+      policy_dirs: [`${ws.allowed}/case-1/../case-1`, `${ws.allowed}/new-output`],
+      note: "/etc/passwd is just text here",
+    });
+    const echoed = JSON.parse(firstText(call.result));
+    assert.deepEqual(echoed.arguments, {
+      case_dir: `${ws.allowed}/case-1`,
+      policy_dirs: [`${ws.allowed}/case-1`, `${ws.allowed}/new-output`],
+      note: "[redacted:host_path] is just text here",
+    });
+    const job = call.job!;
+    assert.deepEqual(echoed._meta["dev.cobre/job"], {
+      job_id: job.jobId,
+      workflow_run_id: job.workflowRunId,
+      trace_id: job.traceId,
+      capability_profile_id: "hostile-test",
+    });
+    assert.equal(echoed._meta.progressToken, job.mcpProgressToken);
+    assert.match(echoed._meta.traceparent, new RegExp(`^00-${job.traceId}-[0-9a-f]{16}-01$`));
+
+    const escape = await host.callTool("echo_args", { case_dir: `${ws.allowed}/../state` });
+    assert.equal(escape.outcome, "denied");
+    await Deno.symlink("/etc", `${ws.allowed}/etc-link`);
+    const link = await host.callTool("echo_args", { case_dir: `${ws.allowed}/etc-link/ssh` });
+    assert.equal(link.outcome, "denied", "a link out of the roots is caught by its canonical path");
+  } finally {
+    await host.close();
+  }
+});
+
+Deno.test("a call marked for confirmation goes out only on a person's yes, and the person sees canonical paths", async () => {
+  await using ws = await makeHostWorkspace();
+  await Deno.symlink(`${ws.allowed}/case-1`, `${ws.allowed}/alias`);
+  const base = hostilePolicy(ws.allowed);
+  const tools = new Map(base.tools);
+  tools.set("echo_args", { confirm: true, paths: null });
+  const asked: { toolName: string; paths: readonly string[] }[] = [];
+  const answers = ["no", "yes"] as const;
+  const { host } = await openHost(ws, { ...base, tools }, {
+    confirm: (request) => {
+      asked.push({ toolName: request.toolName, paths: request.paths });
+      return Promise.resolve(answers[asked.length - 1]!);
+    },
+  });
+  try {
+    await host.connect(hostileTarget());
+    const declined = await host.callTool("echo_args", { case_dir: `${ws.allowed}/alias` });
+    assert.equal(declined.outcome, "denied");
+    assert.equal(declined.decision.reason, "confirmation_declined");
+    assert.equal(declined.job, null, "nothing left the host");
+    const confirmed = await host.callTool("echo_args", { case_dir: `${ws.allowed}/alias` });
+    assert.equal(confirmed.outcome, "ok");
+    assert.equal(confirmed.decision.reason, "confirmed");
+    assert.deepEqual(asked, [
+      { toolName: "echo_args", paths: [`${ws.allowed}/case-1`] },
+      { toolName: "echo_args", paths: [`${ws.allowed}/case-1`] },
+    ]);
+  } finally {
+    await host.close();
+  }
+});

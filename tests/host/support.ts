@@ -70,6 +70,7 @@ export function hostilePolicy(allowed: string, overrides: Partial<HostPolicy> = 
       "crash",
       "hang",
       "released",
+      "echo_args",
     ]
   ) tools.set(name, { confirm: false, paths: null });
   return { ...base, id: "hostile-test", tools, ...overrides };
