@@ -66,8 +66,32 @@ function describeExpected(schema: JsonObjectSchema): string {
   return `Expected arguments: ${listed}. See the tool's inputSchema in tools/list.`;
 }
 
+/**
+ * Compiled validators by schema object. Every session of a process (one server per HTTP
+ * session) serves the same tool definitions, and compiling them costs ~100 ms per server: the
+ * checks are stateless, so sessions share them. Schemas are constants, never mutated.
+ */
+const compiled = new WeakMap<
+  JsonObjectSchema,
+  Map<string, { outputSchema: JsonObjectSchema; validators: ToolValidators }>
+>();
+
 /** Compiles both schemas of a tool once; call the returned checks per request. */
 export function compileToolValidators(
+  toolName: string,
+  inputSchema: JsonObjectSchema,
+  outputSchema: JsonObjectSchema,
+): ToolValidators {
+  const byName = compiled.get(inputSchema) ?? new Map();
+  const hit = byName.get(toolName);
+  if (hit && hit.outputSchema === outputSchema) return hit.validators;
+  const validators = compileUncached(toolName, inputSchema, outputSchema);
+  byName.set(toolName, { outputSchema, validators });
+  compiled.set(inputSchema, byName);
+  return validators;
+}
+
+function compileUncached(
   toolName: string,
   inputSchema: JsonObjectSchema,
   outputSchema: JsonObjectSchema,
