@@ -176,13 +176,38 @@ export function portableLaunchLine(line: LaunchLine): LaunchLine {
   return { command: line.command, args };
 }
 
+/** Where an HTTP server will listen, for the client snippet of its launch line. */
+export interface HttpEndpoint {
+  url: string;
+  /** The server demands a bearer token (the snippet then carries an Authorization header). */
+  auth: boolean;
+}
+
 /**
  * Formats a launch line: with `json`, one JSON object `{"command", "args"}`; otherwise the
- * shell-quoted command followed by an MCP client config snippet using portable tool names.
+ * shell-quoted command followed by an MCP client config snippet using portable tool names (for
+ * an HTTP server, `http` names it: clients connect to the URL rather than start the command).
  */
-export function formatLaunchLine(line: LaunchLine, options: { json: boolean }): string {
+export function formatLaunchLine(
+  line: LaunchLine,
+  options: { json: boolean; http?: HttpEndpoint },
+): string {
   if (options.json) return JSON.stringify({ command: line.command, args: line.args });
   const shell = [line.command, ...line.args].map(shellQuote).join(" ");
+  if (options.http) {
+    const remote = {
+      type: "http",
+      url: options.http.url,
+      ...(options.http.auth ? { headers: { Authorization: "Bearer <COBRE_MCP_HTTP_TOKEN>" } } : {}),
+    };
+    return [
+      shell,
+      "",
+      "# MCP client configuration (Streamable HTTP: start the server with the line above first):",
+      JSON.stringify({ mcpServers: { cobre: remote } }, null, 2),
+      "",
+    ].join("\n");
+  }
   const client = { mcpServers: { cobre: portableLaunchLine(line) } };
   return [
     shell,

@@ -35,6 +35,7 @@ export { detectServerMode, type ServerMode, type ServerModeOptions } from "./per
 export {
   formatLaunchLine,
   HTTP_TOKEN_ENV_VAR,
+  type HttpEndpoint,
   type LaunchLine,
   launchLine,
   type LaunchOptions,

@@ -7,10 +7,17 @@
 import { posix } from "node:path";
 import { CobreError } from "../common/mod.ts";
 import { loadOrCreateServerId } from "../jobs/mod.ts";
-import { detectServerMode, formatLaunchLine, launchLine, Sandbox } from "../security/mod.ts";
+import {
+  detectServerMode,
+  formatLaunchLine,
+  type HttpEndpoint,
+  launchLine,
+  Sandbox,
+} from "../security/mod.ts";
 import {
   type Command,
   type DefaultsSource,
+  type HttpFlags,
   type LaunchCommand,
   type LaunchLineCommand,
   parseCommandLine,
@@ -138,6 +145,19 @@ function launchOptions(command: LaunchCommand | LaunchLineCommand, defaults: Def
   });
 }
 
+/** The URL and auth an HTTP launch line's server will have, for its client snippet. */
+function httpEndpoint(http: HttpFlags): HttpEndpoint {
+  // Clients cannot connect to a wildcard address: name the host they are told to use.
+  const wildcard = ["0.0.0.0", "::", "[::]"].includes(http.host);
+  const name = wildcard ? (http.allowedHosts[0] ?? "localhost") : http.host;
+  const host = name.includes(":") && !name.startsWith("[") ? `[${name}]` : name;
+  const loopback = /^(127\.|localhost$|::1$)/.test(http.host);
+  return {
+    url: `http://${host}:${http.port}/mcp`,
+    auth: http.requireAuth || http.tokenFile !== null || !loopback,
+  };
+}
+
 async function validateCases(
   command: ValidateCasesCommand,
   defaults: DefaultsSource,
@@ -179,7 +199,10 @@ async function run(command: Command, defaults: DefaultsSource): Promise<number> 
     case "serve":
       return await serve(command, defaults);
     case "launch-line":
-      console.log(formatLaunchLine(await launchOptions(command, defaults), { json: command.json }));
+      console.log(formatLaunchLine(await launchOptions(command, defaults), {
+        json: command.json,
+        ...(command.http ? { http: httpEndpoint(command.http) } : {}),
+      }));
       return 0;
     case "launch":
       return await runWithInheritedStdio(await launchOptions(command, defaults));
