@@ -232,16 +232,22 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
           session,
         );
       }
-      const response = await session.transport.handleRequest(forSdk, { parsedBody });
-      return bounded(response, session, exchange.release);
+      return bounded(
+        await released(session.transport.handleRequest(forSdk, { parsedBody }), exchange.release),
+        session,
+        exchange.release,
+      );
     }
     // GET: the standalone stream, or a resumption with Last-Event-ID.
     const exchange = session.budget.openExchange();
     if (!exchange.ok) {
       return refuse(tooBusy(exchange.reason, exchange.retryAfterS, null), remote, session);
     }
-    const response = await session.transport.handleRequest(forSdk);
-    return bounded(response, session, exchange.release);
+    return bounded(
+      await released(session.transport.handleRequest(forSdk), exchange.release),
+      session,
+      exchange.release,
+    );
   }
 
   async function openSession(request: Request, remote: string): Promise<Response> {
@@ -278,7 +284,14 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     });
     const exchange = session.budget.openExchange();
     if (!exchange.ok) throw new Error("a new session has no open exchanges");
-    const response = await session.transport.handleRequest(request, { parsedBody: body.parsed });
+    let response: Response;
+    try {
+      response = await session.transport.handleRequest(request, { parsedBody: body.parsed });
+    } catch (error) {
+      exchange.release();
+      await sessions.close(session, "failed-initialize");
+      throw error;
+    }
     if (response.status !== 200) {
       exchange.release();
       await sessions.close(session, "failed-initialize");
@@ -288,16 +301,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   }
 
   async function handle(request: Request, remote = "unknown"): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname !== MCP_PATH) {
-      return refuse({
-        status: 404,
-        code: RPC_CODES.refused,
-        kind: "InvalidArgument",
-        message: `Not Found: the MCP endpoint is ${MCP_PATH}`,
-        suggestion: `Point the client at ${MCP_PATH}.`,
-      }, remote);
-    }
+    // Host and Origin first: a page an attacker pointed at us learns nothing, not even paths.
     const host = request.headers.get("host");
     if (!hostAllowed(policy, host)) {
       return refuse(
@@ -309,6 +313,15 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     const verdict = checkOrigin(policy, origin);
     if (verdict === "refused") {
       return refuse(forbidden(`Origin ${JSON.stringify(clipped(origin))} is not allowed`), remote);
+    }
+    if (new URL(request.url).pathname !== MCP_PATH) {
+      return refuse({
+        status: 404,
+        code: RPC_CODES.refused,
+        kind: "InvalidArgument",
+        message: `Not Found: the MCP endpoint is ${MCP_PATH}`,
+        suggestion: `Point the client at ${MCP_PATH}.`,
+      }, remote);
     }
     const cors = verdict === "cors" && origin !== null ? corsHeaders(origin) : null;
     if (request.method === "OPTIONS" && cors) {
@@ -406,6 +419,16 @@ function speakingSessionVersion(request: Request, session: LiveSession): Request
   headers.set("mcp-protocol-version", session.protocolVersion);
   // POST bodies were already read and are handed over parsed; GET and DELETE have none.
   return new Request(request.url, { method: request.method, headers });
+}
+
+/** Awaits the transport's answer; if it throws, the exchange it held is released first. */
+async function released(answer: Promise<Response>, release: () => void): Promise<Response> {
+  try {
+    return await answer;
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 function forbidden(message: string): Refusal {
