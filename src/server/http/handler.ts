@@ -90,6 +90,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     peakQueuedSseBytes: 0,
   };
   const record = (event: FlightEvent) => options.record?.(event);
+  let opening = 0;
 
   const sessions = new SessionRegistry({
     limits,
@@ -200,8 +201,6 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     const forSdk = speakingSessionVersion(request, session);
     if (request.method === "DELETE") return await session.transport.handleRequest(forSdk);
 
-    let parsedBody: unknown = undefined;
-    let holdsStream = true;
     if (request.method === "POST") {
       const body = await readPostBody(request, limits.maxBodyBytes);
       if ("status" in body) return refuse(body, remote, session);
@@ -219,11 +218,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
           session,
         );
       }
-      parsedBody = body.parsed;
-      holdsStream = body.hasRequests;
-      if (!holdsStream) {
-        return await session.transport.handleRequest(forSdk, { parsedBody });
-      }
+      const parsedBody = body.parsed;
+      // Notifications and responses only: answered 202 at once, nothing is held open.
+      if (!body.hasRequests) return await session.transport.handleRequest(forSdk, { parsedBody });
       const exchange = session.budget.openExchange();
       if (!exchange.ok) {
         return refuse(
@@ -257,7 +254,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     const body = await readPostBody(request, limits.maxBodyBytes);
     if ("status" in body) return refuse(body, remote);
     if (!body.initialize) return refuse(missingSession(), remote);
-    if (sessions.size >= limits.maxSessions) {
+    // Sessions being opened count too: concurrent initializes must not overshoot the limit.
+    if (sessions.size + opening >= limits.maxSessions) {
       return refuse({
         status: 503,
         code: RPC_CODES.refused,
@@ -278,10 +276,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         remote,
       );
     }
-    const session = await sessions.open({
-      profile,
-      protocolVersion: body.protocolVersion ?? LATEST_PROTOCOL_VERSION,
-    });
+    opening++;
+    let session: LiveSession;
+    try {
+      session = await sessions.open({
+        profile,
+        protocolVersion: body.protocolVersion ?? LATEST_PROTOCOL_VERSION,
+      });
+    } finally {
+      opening--;
+    }
     const exchange = session.budget.openExchange();
     if (!exchange.ok) throw new Error("a new session has no open exchanges");
     let response: Response;

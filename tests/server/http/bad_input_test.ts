@@ -223,6 +223,20 @@ Deno.test("new sessions beyond the limit get 503 with Retry-After", async () => 
   });
 });
 
+Deno.test("concurrent initializes never overshoot the session limit", async () => {
+  await withHttpServer({ limits: { maxSessions: 2 } }, async ({ url, handle }) => {
+    const answers = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () => send(url, { method: "POST", headers: MCP_POST_HEADERS, body: initializeBody() }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    assert.deepEqual(statuses, [200, 200, 503, 503, 503, 503]);
+    assert.equal(handle.stats().sessions, 2);
+  });
+});
+
 /** Logs `count` messages of `size` characters (notifications that may not be dropped). */
 function floodTool(
   count: number,
