@@ -188,3 +188,19 @@ Deno.test("a session idle longer than the limit expires: its id then gets 404", 
     assert.equal(after.status, 404);
   });
 });
+
+Deno.test("SSE streams follow the negotiated protocol: a priming event with an id and retry comes first", async () => {
+  await withHttpServer({ retryIntervalMs: 1500 }, async ({ url }) => {
+    const id = await openRawSession(url); // negotiates 2025-11-25
+    // A client that names an older (supported) version in the header still gets the
+    // negotiated stream format, priming event included.
+    const answer = await send(url, {
+      method: "POST",
+      headers: { ...MCP_POST_HEADERS, "mcp-session-id": id, "mcp-protocol-version": "2025-03-26" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/list" }),
+    });
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /^id: \d+\nretry: 1500\ndata: \n\n/);
+    assert.match(answer.text, /event: message\nid: \d+\ndata: \{"result":\{"tools"/);
+  });
+});
