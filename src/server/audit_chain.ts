@@ -11,7 +11,13 @@
  * @module
  */
 import { type ErrorRecord, errorRecord } from "../common/mod.ts";
-import { createJobObserver, type JobStore, openJobStore } from "../jobs/mod.ts";
+import {
+  createJobObserver,
+  DurableTaskStore,
+  type JobObserver,
+  type JobStore,
+  openJobStore,
+} from "../jobs/mod.ts";
 import {
   createRecorderObserver,
   type FlightEvent,
@@ -25,7 +31,7 @@ import {
   selectProfile,
 } from "../security/mod.ts";
 import type { ServerLog } from "./logger.ts";
-import type { RequestObserver } from "./observer.ts";
+import type { ObservedRequest, RequestObserver } from "./observer.ts";
 import type { ServerMode } from "./types.ts";
 
 /** What the chain needs from the serving process. */
@@ -46,6 +52,8 @@ export interface AuditChain {
   ready: Promise<void>;
   /** Records an event from outside the request hook (e.g. the ref registry's releases). */
   record(event: FlightEvent): void;
+  /** MCP tasks, durable in the job store (a task is a job). */
+  tasks: DurableTaskStore;
   /** Flushes and closes the recorder and the job store. */
   close(): Promise<void>;
 }
@@ -85,7 +93,19 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     recorder?.record(event);
   };
 
-  const jobObserver = createJobObserver(jobs);
+  const jobObserver = taskAwareJobObserver(createJobObserver(jobs), jobs);
+  const tasks = new DurableTaskStore(jobs, { serverId: options.serverId, onEvent: record });
+  // Trusted ids for the recorder: the job of a request (or its task), and the job's workflow run.
+  const correlate = (request: ObservedRequest) => {
+    const jobId = request.taskId ?? jobObserver.jobIdFor(request);
+    const job = jobId === null ? null : jobs.get(jobId);
+    return {
+      jobId,
+      taskId: request.taskId ?? null,
+      workflowRunId: job?.workflowRunId ?? null,
+      traceId: job?.traceId ?? null,
+    };
+  };
   const readiness: RequestObserver = {
     async admit() {
       return (await opening) ? { allow: true } : { allow: false, error: auditUnavailable() };
@@ -103,7 +123,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     }),
     jobObserver,
     createRecorderObserver(record, {
-      correlate: (request) => ({ jobId: jobObserver.jobIdFor(request) }),
+      correlate: (request) => correlate(request as ObservedRequest),
       profileId: () => profile.id,
     }),
   ];
@@ -112,6 +132,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     observersFor,
     ready: opening.then(() => {}),
     record,
+    tasks,
     async close() {
       await opening;
       try {
@@ -120,5 +141,29 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
         jobs.close();
       }
     },
+  };
+}
+
+/**
+ * The job observer, minus task-augmented calls: their job is the task, which the task store
+ * creates and ends, so the call that only creates it must not open (and complete) a second job.
+ * Progress a task's background work reports moves the task's own row.
+ */
+function taskAwareJobObserver(inner: JobObserver, jobs: JobStore): JobObserver & RequestObserver {
+  return {
+    admit: (request: ObservedRequest) =>
+      request.taskAugmented ? { allow: true as const } : inner.admit(request),
+    finished(request: ObservedRequest, completion) {
+      if (!request.taskAugmented) inner.finished(request, completion);
+    },
+    progress(request: ObservedRequest, update, sent) {
+      if (request.taskId === undefined) return inner.progress(request, update, sent);
+      jobs.updateProgress(request.taskId, {
+        progress: update.progress,
+        total: update.total ?? null,
+        ...(update.metadata === undefined ? {} : { lastUpdate: update.metadata }),
+      });
+    },
+    jobIdFor: (request) => inner.jobIdFor(request),
   };
 }

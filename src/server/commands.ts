@@ -35,6 +35,7 @@ import { cobreTools } from "./tools/mod.ts";
 import { cobreResourceTemplates } from "./resources/mod.ts";
 import { cobrePrompts } from "./prompts/mod.ts";
 import { openRefRegistry } from "../refs/mod.ts";
+import { RunCoordinator } from "./run/coordinator.ts";
 
 /** Exit code for bad command-line usage (as getopt-style tools use). */
 export const EXIT_USAGE = 2;
@@ -77,10 +78,12 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
   const audit = openAuditChain({ stateDir, serverId, sandbox, mode, log });
   // ref:// artifacts live in the state dir; creations, releases and refusals go to the recorder.
   const refs = await openRefRegistry({ stateDir, serverId, onEvent: audit.record });
+  // One training run at a time for the whole process, whichever session or task starts it.
+  const runs = new RunCoordinator();
   try {
     const served = {
       serverId,
-      tools: cobreTools(),
+      tools: cobreTools({ run: { coordinator: runs } }),
       resources: cobreResourceTemplates(),
       prompts: cobrePrompts(),
       refs,
@@ -88,6 +91,7 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
       mode,
       toolNaming: command.toolNaming,
       observers: audit.observers,
+      tasks: audit.tasks,
     };
     if (command.http) {
       // Loaded only here: stdio servers never need the HTTP transport or its SQLite event store.
@@ -103,9 +107,17 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
         env: defaults.env,
       });
     } else {
-      await serveStdio({ ...served, log });
+      await serveStdio({
+        ...served,
+        log,
+        // Spec SS2.2: a client that disconnects cancels its run at the next iteration boundary.
+        onInputEnd: () => runs.stopActive("the client disconnected"),
+      });
     }
   } finally {
+    // A stopped run still writes the last completed iteration's policy before the process ends.
+    runs.stopActive("the server is shutting down");
+    await runs.idle();
     refs.close();
     await audit.close();
   }

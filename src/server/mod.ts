@@ -51,8 +51,16 @@ export {
   listScenariosTool,
   queryConvergenceTool,
   queryResultsTool,
+  runTool,
   validateTool,
 } from "./tools/mod.ts";
+export { RunCoordinator, type RunLabel, type RunLease } from "./run/coordinator.ts";
+export type { RunArgs, RunEnvironment } from "./run/execute.ts";
+export type { RunSimulationSummary, RunSummary, RunTrainingSummary } from "./run/summary.ts";
+export { iterationBound, RunProgressScale } from "./run/progress.ts";
+export { MAX_REPORTED_ERRORS, validationRefusal } from "./run/case_input.ts";
+export { engineWorkerPermissions } from "./run/engine_worker.ts";
+export { type ServerTaskStore, TASKS_CAPABILITY } from "./tasks.ts";
 export { EXIT_USAGE, runCommandLine } from "./commands.ts";
 export { EXPORT_LINK_THRESHOLD_BYTES, EXPORT_MIME_TYPES } from "./tools/export_results.ts";
 export {

@@ -38,6 +38,13 @@ export interface ObservedRequest {
   resourcePaths?: readonly string[];
   /** For `prompts/get`: the prompt's spec name. */
   promptName?: string;
+  /**
+   * For `tools/call`: the client asked for an MCP task (`params.task`). The task store then owns
+   * the job (it is the task), and the call itself only creates it.
+   */
+  taskAugmented?: boolean;
+  /** Set on the request a task's background work reports under (progress), once created. */
+  taskId?: string;
 }
 
 /** What `admit` decides. `timeoutMs` (when given) replaces the tool's own timeout. */

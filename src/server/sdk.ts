@@ -20,11 +20,13 @@ export {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  RELATED_TASK_META_KEY,
   SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 export type {
   CallToolResult,
   CompleteResult,
+  CreateTaskResult,
   GetPromptResult,
   JSONRPCMessage,
   ListPromptsResult,
@@ -34,7 +36,9 @@ export type {
   ServerCapabilities,
   ServerNotification,
   ServerRequest,
+  Task,
   Tool,
 } from "@modelcontextprotocol/sdk/types";
+export type { TaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 export type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport";
 export type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol";

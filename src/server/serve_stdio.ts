@@ -22,6 +22,8 @@ export interface StdioServeOptions extends Omit<CobreServerOptions, "shutdownSig
   streams?: StdioStreams;
   /** Listen for SIGTERM/SIGINT (default true; tests in one process turn it off). */
   handleSignals?: boolean;
+  /** Called once when the client closes stdin (e.g. to stop a long run it can no longer see). */
+  onInputEnd?: () => void;
 }
 
 const SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGINT"];
@@ -43,7 +45,10 @@ export async function serveStdio(options: StdioServeOptions): Promise<void> {
     await server.close();
   };
 
-  transport.oninputend = () => void end("end of input");
+  transport.oninputend = () => {
+    options.onInputEnd?.();
+    void end("end of input");
+  };
   const onSignal = (signal: Deno.Signal) => () => {
     shutdown.abort(new Error(`received ${signal}`));
     void end(`received ${signal}`);

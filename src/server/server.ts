@@ -11,6 +11,7 @@
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  type CreateTaskResult,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
@@ -45,6 +46,13 @@ import type { RefRegistry } from "../refs/mod.ts";
 import { resourcesFeature, type ResourceTemplateDefinition, sessionRefs } from "./resources/mod.ts";
 import { type PromptDefinition, promptsFeature } from "./prompts/mod.ts";
 import { completionsFeature } from "./completions/mod.ts";
+import {
+  denyTask,
+  type ServerTaskStore,
+  SessionTasks,
+  startToolTask,
+  TASKS_CAPABILITY,
+} from "./tasks.ts";
 
 /** What the SDK passes a request handler. */
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -73,6 +81,11 @@ export interface CobreServerOptions {
   prompts?: readonly PromptDefinition[];
   /** Where tools share `ref://` artifacts; served through `resources/read` when given. */
   refs?: RefRegistry | null;
+  /**
+   * The durable MCP task store (the job store's); when given and a tool supports tasks, the
+   * server declares the `tasks` capability and serves `tasks/get|result|list|cancel`.
+   */
+  tasks?: ServerTaskStore | null;
 }
 
 /** A server ready to connect to one transport. */
@@ -101,6 +114,8 @@ export interface ServerCore {
   readonly observers: readonly RequestObserver[];
   readonly env: ToolCallEnvironment;
   readonly registry: Map<string, RegisteredTool>;
+  /** The session's running tasks; null when the server keeps no tasks. */
+  readonly tasks: SessionTasks | null;
   /**
    * Runs `handle` as an observed request: observers admit it first (a
    * denial is answered by `deny`, a JSON-RPC error unless given), and hear how it ended.
@@ -111,7 +126,7 @@ export interface ServerCore {
     tool: ObservedTool | null,
     handle: (request: ObservedRequest, admission: Admitted) => Promise<Handled<T>>,
     deny?: (error: ErrorRecord) => T,
-    details?: Pick<ObservedRequest, "resourcePaths" | "promptName">,
+    details?: Pick<ObservedRequest, "resourcePaths" | "promptName" | "taskAugmented">,
   ): Promise<T>;
   /** Answers a request with a protocol error without admitting it; observers hear of it. */
   refuse(method: string, extra: Extra, error: McpError): Promise<never>;
@@ -155,6 +170,41 @@ const toolsFeature: ServerFeature = {
         timeoutMs: tool.definition.timeoutMs,
         arguments: call.params.arguments,
       };
+      if (call.params.task !== undefined) {
+        const tasks = core.tasks;
+        if (tasks === null || tool.definition.taskSupport === undefined) {
+          // MCP Tasks: a tool that does not support tasks answers task-augmented calls -32601.
+          return core.refuse(
+            "tools/call",
+            extra,
+            new McpError(
+              ErrorCode.MethodNotFound,
+              `Tool ${name.slice(0, 100)} does not support task-augmented calls`,
+            ),
+          );
+        }
+        const task = call.params.task;
+        return core.observe<CreateTaskResult>(
+          "tools/call",
+          extra,
+          observedTool,
+          async (request, admission) => ({
+            value: await startToolTask(core.env, tasks, tool, extra, {
+              arguments: call.params.arguments,
+              task: { ttl: task.ttl },
+              timeoutMs: admission.timeoutMs !== undefined
+                ? admission.timeoutMs
+                : tool.definition.timeoutMs,
+              notify: (method, params) =>
+                core.sdk.notification({ method, params } as ServerNotification),
+              report: (message, detail) => core.log.operator("error", message, { detail }),
+            }, request),
+            completion: completion("ok", null, request),
+          }),
+          denyTask,
+          { taskAugmented: true },
+        );
+      }
       return core.observe<CallToolResult>(
         "tools/call",
         extra,
@@ -255,7 +305,12 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   const log = options.log ?? new ServerLog();
   const naming = options.toolNaming ?? "spec";
   const observers = options.observers ?? [];
-  const registry = buildToolRegistry(options.tools, naming, options.mode);
+  // Tasks are served only when some tool can run as one.
+  const taskStore = options.tools.some((tool) => tool.taskSupport !== undefined)
+    ? options.tasks ?? null
+    : null;
+  const servesTasks = taskStore !== null;
+  const registry = buildToolRegistry(options.tools, naming, options.mode, servesTasks);
   const templates = options.resources ?? [];
   const prompts = options.prompts ?? [];
   // Refs belong to the transport's session (null on stdio), as src/refs expects.
@@ -271,12 +326,18 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
 
   const capabilities = features.reduce<ServerCapabilities>(
     (all, feature) => ({ ...all, ...feature.capabilities }),
-    {},
+    servesTasks ? { tasks: TASKS_CAPABILITY } : {},
   );
   const sdk = new Server(
     { name: "cobre-mcp", title: "Cobre MCP server", version: COBRE_MCP_VERSION },
-    { capabilities, instructions: instructionsFor(registry, options.mode, naming, capabilities) },
+    {
+      capabilities,
+      instructions: instructionsFor(registry, options.mode, naming, capabilities),
+      // The SDK serves tasks/get|result|list|cancel from this store.
+      ...(taskStore !== null ? { taskStore } : {}),
+    },
   );
+  const tasks = taskStore !== null ? new SessionTasks(taskStore) : null;
 
   const pending = new PendingRequests();
 
@@ -284,6 +345,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   sdk.onclose = () => {
     log.attachClient(null);
+    tasks?.close();
     markClosed();
   };
   sdk.onerror = (error) => log.operator("warning", "protocol error", { detail: error.message });
@@ -292,7 +354,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     method: string,
     extra: Extra,
     tool: ObservedTool | null,
-    details: Pick<ObservedRequest, "resourcePaths" | "promptName"> = {},
+    details: Pick<ObservedRequest, "resourcePaths" | "promptName" | "taskAugmented"> = {},
   ): ObservedRequest => ({
     ...details,
     method,
@@ -311,6 +373,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     naming,
     observers,
     registry,
+    tasks,
     env: {
       sandbox: options.sandbox,
       mode: options.mode,

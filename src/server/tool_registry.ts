@@ -24,7 +24,12 @@ export interface RegisteredTool {
   listing: Tool;
 }
 
-function listingOf(definition: AnyToolDefinition, servedName: string, mode: ServerMode): Tool {
+function listingOf(
+  definition: AnyToolDefinition,
+  servedName: string,
+  mode: ServerMode,
+  tasks: boolean,
+): Tool {
   const writeDisabled = definition.access === "write" && mode === "read-only";
   return {
     name: servedName,
@@ -40,17 +45,25 @@ function listingOf(definition: AnyToolDefinition, servedName: string, mode: Serv
       readOnlyHint: definition.access === "read",
       ...definition.annotations,
     },
+    // Declared only when the server keeps tasks; without it every tool is task-forbidden.
+    ...(tasks && definition.taskSupport
+      ? { execution: { taskSupport: definition.taskSupport } }
+      : {}),
     ...(writeDisabled
       ? { _meta: { [WRITE_DISABLED_META_KEY]: { disabled: true, reason: WRITE_DISABLED_MESSAGE } } }
       : {}),
   };
 }
 
-/** Builds the registry; throws on duplicate served names (a programming error, caught at start). */
+/**
+ * Builds the registry; throws on duplicate served names (a programming error, caught at start).
+ * `tasks`: the server keeps MCP tasks, so tools that support them say so in their listing.
+ */
 export function buildToolRegistry(
   definitions: readonly AnyToolDefinition[],
   naming: ToolNaming,
   mode: ServerMode,
+  tasks = false,
 ): Map<string, RegisteredTool> {
   const registry = new Map<string, RegisteredTool>();
   for (const definition of definitions) {
@@ -66,7 +79,7 @@ export function buildToolRegistry(
         definition.inputSchema,
         definition.outputSchema,
       ),
-      listing: listingOf(definition, servedName, mode),
+      listing: listingOf(definition, servedName, mode, tasks),
     });
   }
   return registry;

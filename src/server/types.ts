@@ -39,6 +39,11 @@ export interface ToolSandbox {
   resolve(path: string, expect?: "any" | "file" | "dir"): Promise<string>;
   /** Canonical path inside the allowed directories, or null when nothing exists there. */
   locate(path: string): Promise<string | null>;
+  /**
+   * Canonical path for an entry a tool will create (it may not exist yet): inside the allowed
+   * directories, with no symbolic link below them. Absent in test sandboxes.
+   */
+  resolveForWrite?(path: string): Promise<string>;
   readonly access: FileAccess;
   /** The canonical allowed directories, offered as path completions (never in error messages). */
   readonly roots?: readonly string[];
@@ -108,6 +113,11 @@ export interface ToolDefinition<Args = Record<string, unknown>, Result extends o
   /** Spec default timeout in milliseconds; null for none (`cobre/run`). */
   timeoutMs: number | null;
   access: ToolAccess;
+  /**
+   * MCP Tasks (2025-11-25): "optional" lets a client run the call as a task (`params.task`) and
+   * follow it with `tasks/get`/`tasks/result`; absent means task-augmented calls are refused.
+   */
+  taskSupport?: "optional";
   // A method, not a property, so a definition with narrower `Args` still fits the registry type.
   handler(args: Args, ctx: ToolContext): Promise<Result>;
 }

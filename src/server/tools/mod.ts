@@ -13,7 +13,9 @@ import { inspectPolicyTool } from "./inspect_policy.ts";
 import { listScenariosTool } from "./list_scenarios.ts";
 import { queryConvergenceTool } from "./query_convergence.ts";
 import { queryResultsTool } from "./query_results.ts";
+import { runTool } from "./run.ts";
 import { validateTool } from "./validate.ts";
+import type { RunEnvironment } from "../run/execute.ts";
 
 export {
   comparePoliciesTool,
@@ -24,13 +26,19 @@ export {
   listScenariosTool,
   queryConvergenceTool,
   queryResultsTool,
+  runTool,
   validateTool,
 };
 
-/** Every implemented Cobre tool, in the spec's order (SS2). */
-export function cobreTools(): AnyToolDefinition[] {
+/**
+ * Every implemented Cobre tool, in the spec's order (SS2). `cobre/run` needs the process's run
+ * coordinator (one run at a time, stopped on disconnect), so it is served only when `run` is
+ * given.
+ */
+export function cobreTools(options: { run?: RunEnvironment } = {}): AnyToolDefinition[] {
   return [
     validateTool,
+    ...(options.run ? [runTool(options.run)] : []),
     queryResultsTool,
     queryConvergenceTool,
     inspectPolicyTool,

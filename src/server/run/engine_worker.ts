@@ -1,0 +1,70 @@
+/**
+ * Starts the engine in its own Worker with the least privilege it needs, so the server's event
+ * loop keeps answering other requests during a run and the engine cannot touch the case
+ * directories, the state directory, the network or the environment.
+ *
+ * The Worker gets read access to the HiGHS WebAssembly file and to the engine's own modules
+ * (solver Workers load from there), nothing else: the case was already loaded by the server
+ * through the sandbox and crosses into the Worker as plain data, and the results come back the
+ * same way. HiGHS is compiled once per process and handed over as a module.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { runtimeFiles } from "../../common/mod.ts";
+import {
+  type EngineEvent,
+  type RunHandle,
+  startRunWorker,
+  type WorkerRunOptions,
+} from "../../engine/mod.ts";
+import type { CaseModel } from "../../case/mod.ts";
+
+/** The engine folder, whose modules the run Worker may read (to start solver Workers). */
+const ENGINE_DIR = fileURLToPath(new URL("../../engine/", import.meta.url)).replace(/\/$/, "");
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+/** HiGHS compiled once per process; a failed compile is retried on the next call. */
+function highsModule(): Promise<WebAssembly.Module> {
+  compiled ??= Deno.readFile(runtimeFiles().highsWasm).then((bytes) => WebAssembly.compile(bytes));
+  compiled.catch(() => (compiled = null));
+  return compiled;
+}
+
+/** The run Worker's permissions: read the solver's files, nothing more. */
+export function engineWorkerPermissions(): Deno.PermissionOptionsObject {
+  return {
+    read: [runtimeFiles().highsWasm, ENGINE_DIR],
+    write: false,
+    net: false,
+    env: false,
+    run: false,
+    ffi: false,
+    sys: false,
+    import: false,
+  };
+}
+
+/** Options of one engine run. */
+export interface EngineRunOptions {
+  phases: { training: boolean; simulation: boolean };
+  /** Threads that solve LPs (the run Worker plus solver Workers); default 1. */
+  workers?: number;
+}
+
+/** Starts `model` in a sandboxed run Worker; events arrive on `onEvent`. */
+export async function startEngine(
+  model: CaseModel,
+  options: EngineRunOptions,
+  onEvent: (event: EngineEvent) => void,
+): Promise<RunHandle> {
+  const runOptions: WorkerRunOptions = {
+    phases: options.phases,
+    highsWasm: await highsModule(),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  };
+  return startRunWorker(model, runOptions, onEvent, {
+    deno: { permissions: engineWorkerPermissions() },
+  });
+}

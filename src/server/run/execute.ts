@@ -1,0 +1,130 @@
+/**
+ * One `cobre/run` from arguments to published outputs:
+ *
+ * 1. take the process's run slot (`Busy` if another run holds it);
+ * 2. resolve the case directory through the sandbox and load it; a case validation rejects never
+ *    reaches the engine;
+ * 3. run the engine in a sandboxed Worker, turning its events into progress;
+ * 4. publish the outputs atomically and return the SS2.2 summary.
+ *
+ * Stopping: the call's signal (client cancel, connection closed, server shutdown) and the
+ * coordinator (client disconnected) both ask the engine to stop at the next iteration boundary.
+ * The engine then returns the policy of the last completed iteration, which is published with
+ * `status: "partial"` and no `_SUCCESS` for the interrupted phase.
+ *
+ * @module
+ */
+import { CobreError, errorRecord } from "../../common/mod.ts";
+import type { RunHandle, RunResult } from "../../engine/mod.ts";
+import type { ProgressUpdate, ToolContext } from "../types.ts";
+import { loadValidCase, runOutputDir, type RunPhases, selectPhases } from "./case_input.ts";
+import type { RunCoordinator } from "./coordinator.ts";
+import { startEngine } from "./engine_worker.ts";
+import { publishRunOutputs } from "./outputs.ts";
+import { iterationBound, RunProgressScale } from "./progress.ts";
+import { type RunSummary, runSummary } from "./summary.ts";
+
+/** `cobre/run` arguments after schema validation. */
+export interface RunArgs {
+  case_dir: string;
+  phases?: RunPhases;
+}
+
+/** What the run needs beyond the call's context. */
+export interface RunEnvironment {
+  coordinator: RunCoordinator;
+  /** LP-solving threads per run (default 1). */
+  workers?: number;
+}
+
+function stoppedBeforeStart(reason: string): CobreError {
+  return new CobreError(errorRecord(
+    "Cancelled",
+    `cobre/run was stopped before training started: ${reason}.`,
+    { reason },
+    null,
+  ));
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : "the request was cancelled";
+}
+
+/**
+ * Sends progress in order, one at a time, never blocking the engine's events; `flush` waits for
+ * the last one so it precedes the result.
+ */
+class ProgressQueue {
+  #tail: Promise<void> = Promise.resolve();
+  constructor(readonly send: (update: ProgressUpdate) => Promise<void>) {}
+  push(update: ProgressUpdate): void {
+    this.#tail = this.#tail.then(() => this.send(update)).catch(() => {});
+  }
+  flush(): Promise<void> {
+    return this.#tail;
+  }
+}
+
+/** Waits for the engine, stopping it when the call is aborted or the process asks. */
+async function awaitEngine(
+  handle: RunHandle,
+  signal: AbortSignal,
+  onStop: (stop: () => void) => void,
+): Promise<RunResult> {
+  const stop = () => handle.cancel();
+  onStop(stop);
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+  try {
+    return await handle.result;
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+}
+
+/** Runs `args` to completion (or to a partial result when stopped); see the module doc. */
+export async function executeRun(
+  args: RunArgs,
+  ctx: ToolContext,
+  env: RunEnvironment,
+): Promise<RunSummary> {
+  const lease = env.coordinator.begin({ sessionId: ctx.sessionId, requestId: ctx.requestId });
+  try {
+    const caseDir = await ctx.sandbox.resolve(args.case_dir, "dir");
+    const model = await loadValidCase(caseDir, ctx.sandbox.access);
+    const phases = selectPhases(args.phases, model);
+    const outputDir = await runOutputDir(ctx.sandbox, caseDir);
+    if (ctx.signal.aborted) throw stoppedBeforeStart(reasonOf(ctx.signal));
+    if (lease.stopReason !== null) throw stoppedBeforeStart(lease.stopReason);
+
+    const startedAt = new Date();
+    const training = model.config.training;
+    const scale = new RunProgressScale(
+      iterationBound(training.stopping_rules, training.stopping_mode),
+    );
+    const progress = new ProgressQueue((update) => ctx.sendProgress(update));
+    const handle = await startEngine(
+      model,
+      { phases, ...(env.workers !== undefined ? { workers: env.workers } : {}) },
+      (event) => {
+        const update = scale.map(event);
+        if (update !== null) progress.push(update);
+      },
+    );
+    const result = await awaitEngine(
+      handle,
+      ctx.signal,
+      (stop) =>
+        lease.onStop((reason) => {
+          ctx.logger.log("notice", `cobre/run stopping at the next iteration boundary: ${reason}`);
+          stop();
+        }),
+    );
+    await progress.flush();
+    await publishRunOutputs(outputDir, ctx.sandbox.access, model, result, startedAt);
+    return runSummary(result, outputDir, phases);
+  } finally {
+    lease.release();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Helpers of the `cobre/run` tests: a workspace with copies of the engine's hand-made fixture
+ * cases inside an allowed dir, a state dir outside it, and an in-memory MCP session on a server
+ * that serves `cobre/run` over the real `Sandbox`, optionally with the real audit chain (Gate,
+ * job store, task store, Flight Recorder).
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Sandbox } from "../../src/security/mod.ts";
+import {
+  type CobreServer,
+  cobreTools,
+  createCobreServer,
+  RunCoordinator,
+  ServerLog,
+} from "../../src/server/mod.ts";
+import { type AuditChain, openAuditChain } from "../../src/server/audit_chain.ts";
+import { copyTree } from "../output/helpers.ts";
+
+/** The engine's fixture cases (hand-derived costs in `tests/engine/train_test.ts`). */
+export const ENGINE_FIXTURES = fileURLToPath(new URL("../../fixtures/engine", import.meta.url));
+
+/** Directories of one test; paths are canonical. */
+export interface RunWorkspace {
+  root: string;
+  /** The allowed dir: one copy of each requested fixture case, by name. */
+  allowed: string;
+  /** Outside the allowed dir. */
+  stateDir: string;
+  sandbox: Sandbox;
+  caseDir(name: string): string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A workspace holding copies of `cases` (names under `fixtures/engine`). */
+export async function runWorkspace(cases: readonly string[]): Promise<RunWorkspace> {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "cobre-run-" }));
+  const allowed = `${root}/allowed`;
+  const stateDir = `${root}/state`;
+  for (const name of cases) await copyTree(`${ENGINE_FIXTURES}/${name}`, `${allowed}/${name}`);
+  await Deno.mkdir(stateDir, { recursive: true });
+  return {
+    root,
+    allowed,
+    stateDir,
+    sandbox: await Sandbox.create([allowed]),
+    caseDir: (name) => posix.join(allowed, name),
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+/** Rewrites a case's stopping rules to one iteration limit (a long run for cancel tests). */
+export async function setIterationLimit(caseDir: string, limit: number): Promise<void> {
+  const path = `${caseDir}/config.json`;
+  const config = JSON.parse(await Deno.readTextFile(path));
+  config.training.stopping_rules = [{ type: "iteration_limit", limit }];
+  await Deno.writeTextFile(path, JSON.stringify(config, null, 2));
+}
+
+/** A client linked to a server that serves `cobre/run`. */
+export interface RunSession {
+  client: Client;
+  server: CobreServer;
+  coordinator: RunCoordinator;
+  /** Present when the session was opened with `audit: true`. */
+  audit: AuditChain | null;
+  stderr: string[];
+  /** Closes client and server, waits for the run to settle, closes the audit chain. */
+  close(): Promise<void>;
+}
+
+/** Options of `openRunSession`. */
+export interface RunSessionOptions {
+  mode?: "read-only" | "read-write";
+  /** Run every request through the real audit chain in `ws.stateDir` (and serve MCP tasks). */
+  audit?: boolean;
+  /** Share a coordinator between sessions (one run per process). */
+  coordinator?: RunCoordinator;
+  /** The linked transport's session id (Streamable HTTP has one; stdio none). */
+  transportSessionId?: string;
+}
+
+/** Opens a session on a server with every tool, `cobre/run` included. */
+export async function openRunSession(
+  ws: RunWorkspace,
+  options: RunSessionOptions = {},
+): Promise<RunSession> {
+  const mode = options.mode ?? "read-write";
+  const coordinator = options.coordinator ?? new RunCoordinator();
+  const stderr: string[] = [];
+  const log = new ServerLog({ writeLine: (line) => stderr.push(line), stderrLevel: "debug" });
+  const audit = options.audit
+    ? openAuditChain({
+      stateDir: ws.stateDir,
+      serverId: "run-test",
+      sandbox: ws.sandbox,
+      mode,
+      log,
+    })
+    : null;
+  const server = createCobreServer({
+    tools: cobreTools({ run: { coordinator } }),
+    sandbox: ws.sandbox,
+    mode,
+    log,
+    serverId: "run-test",
+    ...(audit ? { observers: audit.observers, tasks: audit.tasks } : {}),
+  });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  if (options.transportSessionId !== undefined) {
+    serverTransport.sessionId = options.transportSessionId;
+  }
+  await server.connect(serverTransport);
+  const client = new Client({ name: "cobre-run-test", version: "0.0.0" });
+  await client.connect(clientTransport);
+  await client.listTools(); // so the client checks results against the output schemas
+  return {
+    client,
+    server,
+    coordinator,
+    audit,
+    stderr,
+    async close() {
+      await client.close();
+      await server.close();
+      coordinator.stopActive("test over");
+      await coordinator.idle();
+      await audit?.close();
+    },
+  };
+}
+
+/** The error record of a failed tool result. */
+export function recordOf(
+  result: object,
+): { kind: string; message: string; context: Record<string, unknown> } {
+  const content = (result as { content: { type: string; text: string }[] }).content;
+  return JSON.parse(content[0]?.text ?? "null");
+}
+
+/** Names in a directory, sorted (empty when it does not exist). */
+export async function listNames(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names.sort();
+}
+
+/** Whether a path exists (without following a final link). */
+export async function exists(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}
