@@ -66,18 +66,26 @@ export async function readServerFlight(stateDir: string, limit = 2_000): Promise
   return JSON.parse(new TextDecoder().decode(output.stdout)) as FlightEventRow[];
 }
 
-/** Both sides in time order (host first on ties: it sends before the server receives). */
+/**
+ * Both sides in time order. Ties (same millisecond) keep each recorder's own order and put the
+ * host first: it sends before the server receives.
+ */
 export function mergeTrail(
   host: readonly FlightEventRow[],
   server: readonly FlightEventRow[],
 ): TrailEvent[] {
-  const all: TrailEvent[] = [
-    ...host.map((row) => ({ side: "host" as const, row })),
-    ...server.map((row) => ({ side: "server" as const, row })),
+  const keyed = [
+    ...host.map((row, index) => ({ event: { side: "host" as const, row }, side: 0, index })),
+    ...server.map((row, index) => ({ event: { side: "server" as const, row }, side: 1, index })),
   ];
-  return all.sort((a, b) =>
-    a.row.tsUtc < b.row.tsUtc ? -1 : a.row.tsUtc > b.row.tsUtc ? 1 : a.side === "host" ? -1 : 1
+  keyed.sort((a, b) =>
+    a.event.row.tsUtc < b.event.row.tsUtc
+      ? -1
+      : a.event.row.tsUtc > b.event.row.tsUtc
+      ? 1
+      : a.side - b.side || a.index - b.index
   );
+  return keyed.map(({ event }) => event);
 }
 
 /**

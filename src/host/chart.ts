@@ -46,8 +46,9 @@ function range(points: readonly ConvergencePoint[]): { min: number; max: number 
 }
 
 /**
- * A text chart: `U` marks the upper bound, `L` the lower bound, `*` where they meet; the y axis
- * is labelled at the top, middle and bottom, the x axis with the first and last iteration.
+ * A text chart: `U` marks the upper bound, `L` the lower bound, `*` where they meet, with dotted
+ * lines between iterations; the y axis is labelled at the top, middle and bottom, the x axis
+ * with the first and last iteration.
  */
 export function terminalChart(
   points: readonly ConvergencePoint[],
@@ -64,8 +65,22 @@ export function terminalChart(
     points.length === 1 ? 0 : Math.round((index / (points.length - 1)) * (width - 1));
   const mark = (row: number, col: number, glyph: string) => {
     const cell = grid[row]![col]!;
-    grid[row]![col] = cell === " " || cell === glyph ? glyph : "*";
+    grid[row]![col] = cell === "U" || cell === "L" ? (cell === glyph ? glyph : "*") : glyph;
   };
+  // Lines first (between consecutive iterations), points on top.
+  const line = (values: (number | null)[], glyph: string) => {
+    for (let i = 0; i + 1 < values.length; i++) {
+      const [a, b] = [values[i], values[i + 1]];
+      if (a === null || a === undefined || b === null || b === undefined) continue;
+      const [c0, c1] = [colOf(i), colOf(i + 1)];
+      for (let col = c0 + 1; col < c1; col++) {
+        const row = rowOf(a + ((b - a) * (col - c0)) / (c1 - c0));
+        if (grid[row]![col] === " ") grid[row]![col] = glyph;
+      }
+    }
+  };
+  line(points.map((p) => p.lowerBound), "·");
+  line(points.map((p) => p.upperBound), "˙");
   points.forEach((point, index) => {
     const col = colOf(index);
     if (point.upperBound !== null) mark(rowOf(point.upperBound), col, "U");
@@ -106,13 +121,17 @@ export function convergenceSvg(points: readonly ConvergencePoint[], title: strin
     p.upperBound !== null && p.ci95 !== null ? [p.upperBound - p.ci95, p.upperBound + p.ci95] : []
   ).flat();
   const base = points.length > 0 ? range(points) : { min: 0, max: 1 };
-  const min = Math.min(base.min, ...banded);
-  const max = Math.max(base.max, ...banded);
+  // A wide confidence band (few forward passes) may widen the axis by a quarter of the bounds'
+  // span at most; beyond that it is clipped, so the bounds themselves stay readable.
+  const slack = (base.max - base.min) * 0.25;
+  const min = Math.max(Math.min(base.min, ...banded), base.min - slack);
+  const max = Math.min(Math.max(base.max, ...banded), base.max + slack);
   const firstIt = points[0]?.iteration ?? 0;
   const lastIt = points[points.length - 1]?.iteration ?? 1;
   const x = (it: number) =>
     m.left + (lastIt === firstIt ? plotW / 2 : ((it - firstIt) / (lastIt - firstIt)) * plotW);
-  const y = (v: number) => m.top + plotH - ((v - min) / (max - min || 1)) * plotH;
+  const y = (v: number) =>
+    m.top + plotH - ((Math.min(max, Math.max(min, v)) - min) / (max - min || 1)) * plotH;
   const path = (pairs: [number, number][]) =>
     pairs.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(" ");
   const lower = path(points.map((p) => [x(p.iteration), y(p.lowerBound)]));

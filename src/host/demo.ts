@@ -27,7 +27,7 @@ export const DEMO_CASE = "two_bus_cascade";
 export const DEMO_USAGE = `usage: main.ts demo [--case NAME] [--clean]
 
   --case NAME   fixture case under fixtures/case (default ${DEMO_CASE})
-  --clean       remove the temporary workspace at the end (default: keep it, with the SVG)`;
+  --clean       remove the temporary workspace at the end (the SVG chart is kept either way)`;
 
 /** Copies a directory tree (regular files and directories only). */
 export async function copyTree(from: string, to: string): Promise<void> {
@@ -175,55 +175,33 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
       out.line("   this server build does not serve cobre/run yet; skipping training");
     } else {
       const bar = new ProgressBar(stderrSink());
+      let updates = 0;
       const run = await host.callTool("cobre/run", { case_dir: caseDir }, {
-        onProgress: (p) => bar.update(p),
+        onProgress: (p) => {
+          updates++;
+          bar.update(p);
+        },
       });
       bar.finish();
       if (run.outcome !== "ok") throw new DemoFailure("run", run.error?.message);
-      const summary = run.result.structuredContent as {
-        status: string;
-        output_dir: string;
-        training: {
-          iterations: number;
-          final_lower_bound: number;
-          final_upper_bound: number;
-          final_gap: number;
-          termination_reason: string;
-          total_cuts: number;
-          wall_time_ms: number;
-        } | null;
-        simulation: { scenarios: number; wall_time_ms: number } | null;
-      };
+      const summary = run.result.structuredContent as unknown as RunSummary;
       outputDir = summary.output_dir;
-      const t = summary.training;
-      if (t) {
-        out.line(
-          `   training: ${t.iterations} iterations, lower bound ${
-            formatNumber(t.final_lower_bound)
-          }, upper bound ${formatNumber(t.final_upper_bound)}, ` +
-            `gap ${
-              (t.final_gap * 100).toFixed(2)
-            }%, ${t.total_cuts} cuts, stopped by ${t.termination_reason} (${
-              formatElapsed(t.wall_time_ms)
-            })`,
-        );
-      }
-      if (summary.simulation) {
-        out.line(
-          `   simulation: ${summary.simulation.scenarios} scenarios (${
-            formatElapsed(summary.simulation.wall_time_ms)
-          })`,
-        );
-      }
+      for (const line of describeRun(summary)) out.line(`   ${line}`);
+      out.line(`   outputs in ${shorten(outputDir, workspace)}`);
       out.line(
-        `   outputs in ${shorten(outputDir, workspace)}; host job ${run.job?.jobId} kept ${
-          run.job?.progress ?? 0
-        } progress steps`,
+        `   ${updates} progress notifications reached the host; its job ${run.job?.jobId} ` +
+          `(ai_jobs, ${shorten(hostState, workspace)}) ended ${run.job?.status} at progress ` +
+          `${run.job?.progress ?? 0}${run.job?.total ? `/${run.job.total}` : ""}`,
       );
     }
 
     if (outputDir !== null) {
-      out.step(6, "Convergence", "The bounds per iteration, from the run's convergence.parquet.");
+      out.step(
+        6,
+        "Convergence",
+        "The lower bound (L) is the policy's own estimate of its cost; the upper bound (U) is the\n" +
+          "   mean cost of the forward passes, a noisy statistical estimate. Close bounds mean a good policy.",
+      );
       const convergence = await host.callTool("cobre/query-convergence", { output_dir: outputDir });
       if (convergence.outcome !== "ok") {
         throw new DemoFailure("query-convergence", convergence.error?.message);
@@ -234,7 +212,11 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
           "\n",
         ),
       );
-      const svg = `${workspace}/convergence.svg`;
+      // Outside the workspace, so it stays when --clean removes the workspace.
+      const svg = await Deno.makeTempFile({
+        prefix: `cobre-convergence-${caseName}-`,
+        suffix: ".svg",
+      });
       await Deno.writeTextFile(svg, convergenceSvg(points, `Convergence of ${caseName}`));
       out.line(`   chart saved as ${svg}`);
     }
@@ -276,6 +258,42 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   } finally {
     await host?.close();
   }
+}
+
+/** The `cobre/run` result fields the demo prints. */
+interface RunSummary {
+  status: string;
+  output_dir: string;
+  training: {
+    iterations: number;
+    final_lower_bound: number;
+    final_upper_bound: number;
+    final_gap: number | null;
+    termination_reason: string;
+    total_cuts: number;
+    wall_time_ms: number;
+  } | null;
+  simulation: { scenarios: number; wall_time_ms: number } | null;
+}
+
+/** One line per phase of a `cobre/run` result. */
+export function describeRun(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  const t = summary.training;
+  if (t) {
+    const gap = t.final_gap === null ? "–" : `${(t.final_gap * 100).toFixed(2)}%`;
+    lines.push(
+      `training: ${t.iterations} iterations in ${formatElapsed(t.wall_time_ms)}, stopped by ` +
+        `${t.termination_reason}; lower bound ${formatNumber(t.final_lower_bound)}, upper bound ` +
+        `${formatNumber(t.final_upper_bound)}, gap ${gap}, ${t.total_cuts} cuts`,
+    );
+  }
+  const sim = summary.simulation;
+  if (sim) {
+    lines.push(`simulation: ${sim.scenarios} scenarios in ${formatElapsed(sim.wall_time_ms)}`);
+  }
+  if (summary.status !== "completed") lines.push(`status: ${summary.status}`);
+  return lines;
 }
 
 class DemoFailure extends Error {

@@ -178,3 +178,20 @@ Deno.test("mergeTrail() and linkJobs() order both sides and pair host jobs with 
   assert.match(table[1]!, /^ +0\.00s server mcp\.gate_decision/);
   assert.match(table[6]!, /plus 1 host and 0 server progress/);
 });
+
+Deno.test("convergenceSvg() clips a very wide confidence band so the bounds stay readable", () => {
+  const points = [
+    { iteration: 1, lowerBound: 100, upperBound: 300, ci95: 1e6 },
+    { iteration: 2, lowerBound: 200, upperBound: 250, ci95: 1e6 },
+  ];
+  const svg = convergenceSvg(points, "wide");
+  const coords = (tag: string) =>
+    [...svg.matchAll(new RegExp(`<${tag} points="([^"]+)"`, "g"))].flatMap((m) =>
+      m[1]!.split(" ").map((pair) => Number(pair.split(",")[1]))
+    );
+  const ys = [...coords("polygon"), ...coords("polyline")];
+  // Plot area: top 48, height 400 - 48 - 56 = 296.
+  assert.ok(ys.every((y) => y >= 48 && y <= 344), "everything inside the plot area");
+  const lower = coords("polyline").slice(-2);
+  assert.ok(Math.abs(lower[0]! - lower[1]!) > 296 / 4, "the bounds still span the chart");
+});

@@ -241,3 +241,77 @@ Deno.test("host and server as real processes: a confirmed export crosses both ga
     server.some((row) => row.gateDecision === "deny" && row.toolName === "cobre/export-results"),
   );
 });
+
+Deno.test("host and server as real processes: a run's progress is persisted on both sides, then its Arrow export is resolved and released", async () => {
+  await using ws = await makeHostWorkspace();
+  await copyTree(`${REPO_ROOT}/fixtures/case/tiny_hydrothermal`, `${ws.allowed}/tiny`);
+  const common = [
+    "--allowed-dirs",
+    ws.allowed,
+    "--state-dir",
+    ws.serverState,
+    "--quiet",
+    "--write",
+    "--yes",
+  ];
+
+  const ran = await hostProcess(ws.root, [
+    "call",
+    "cobre/run",
+    JSON.stringify({ case_dir: `${ws.allowed}/tiny` }),
+    ...common,
+  ]);
+  assert.equal(ran.code, 0, ran.stderr);
+  const summary = JSON.parse(ran.stdout);
+  assert.equal(summary.status, "completed");
+  assert.equal(summary.output_dir, `${ws.allowed}/tiny/output`);
+  const iterations = summary.training.iterations as number;
+  assert.ok(iterations >= 1);
+
+  const hostState = `${ws.serverState}-host`;
+  const hostRun = jobRows(hostState).find((job) => job.tool_name === "cobre/run")!;
+  const serverRun = jobRows(ws.serverState).find((job) => job.tool_name === "cobre/run")!;
+  assert.equal(hostRun.status, "completed");
+  assert.equal(serverRun.status, "completed");
+  assert.equal(serverRun.mcp_progress_token, hostRun.mcp_progress_token, "one token, two job rows");
+  const progressOf = (job: JobRow) => job as unknown as { progress: number; last_update: string };
+  assert.ok(progressOf(hostRun).progress >= iterations, "the host kept the progress it received");
+  assert.equal(progressOf(hostRun).progress, progressOf(serverRun).progress);
+  assert.deepEqual(
+    JSON.parse(progressOf(hostRun).last_update),
+    JSON.parse(progressOf(serverRun).last_update),
+  );
+
+  const exported = await hostProcess(ws.root, [
+    "call",
+    "cobre/export-results",
+    JSON.stringify({ output_dir: summary.output_dir, format: "arrow", entity_type: "convergence" }),
+    ...common,
+    "--save-refs",
+    `${ws.root}/saved`,
+  ]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const [saved] = [...Deno.readDirSync(`${ws.root}/saved`)];
+  const bytes = await Deno.readFile(`${ws.root}/saved/${saved!.name}`);
+  assert.equal(new TextDecoder().decode(bytes.subarray(0, 6)), "ARROW1");
+
+  const host = (await readFlightEvents(hostState)).rows;
+  const server = (await readFlightEvents(ws.serverState)).rows;
+  const hostProgress = host.filter((row) => row.eventKind === "mcp.progress");
+  const serverProgress = server.filter((row) =>
+    row.eventKind === "mcp.progress" && (row.payload as { sent?: boolean }).sent === true
+  );
+  assert.ok(hostProgress.length >= iterations);
+  assert.equal(hostProgress.length, serverProgress.length, "every notification sent was kept");
+  assert.ok(
+    hostProgress.every((row) => row.jobId === hostRun.job_id && row.traceId === hostRun.trace_id),
+  );
+  assert.ok(serverProgress.every((row) => row.jobId === serverRun.job_id));
+  assert.ok(!host.some((row) => row.eventKind === "mcp.progress_token_mismatch"));
+  for (const kind of ["mcp.resource_read", "mcp.ref_released"]) {
+    assert.ok(host.some((row) => row.eventKind === kind), `host ${kind}`);
+  }
+  for (const kind of ["mcp.ref_created", "mcp.ref_released"]) {
+    assert.ok(server.some((row) => row.eventKind === kind), `server ${kind}`);
+  }
+});
