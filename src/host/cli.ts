@@ -10,7 +10,7 @@
  *
  * The result the agent would see goes to stdout (structured content as JSON, or the error
  * record); progress, notices and a summary go to stderr. Exit code 0 when the call succeeded,
- * 1 when it failed or was refused, 2 for bad usage.
+ * 1 when it failed or was refused, 2 for bad usage, 130 when Ctrl-C cancelled it.
  *
  * @module
  */
@@ -292,10 +292,20 @@ export async function runHostCommand(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const bar = line.quiet ? null : new ProgressBar(stderrSink());
-    const call = await host.callTool(line.tool!, line.args, {
-      ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
-    });
-    bar?.finish();
+    // Ctrl-C cancels the call (the server is told) instead of killing the host mid-call.
+    const interrupt = new AbortController();
+    const onInterrupt = () => interrupt.abort();
+    Deno.addSignalListener("SIGINT", onInterrupt);
+    let call;
+    try {
+      call = await host.callTool(line.tool!, line.args, {
+        signal: interrupt.signal,
+        ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
+      });
+    } finally {
+      Deno.removeSignalListener("SIGINT", onInterrupt);
+      bar?.finish();
+    }
     printResult(call);
     for (const [index, link] of call.links.entries()) {
       await host.useRef(link.uri, async (ref) => {
@@ -321,7 +331,7 @@ export async function runHostCommand(argv: readonly string[]): Promise<number> {
         (redacted > 0 ? ` · ${redacted} item(s) redacted` : "") +
         ` · audit: main.ts flight --state-dir ${states.host}`,
     );
-    return call.outcome === "ok" ? 0 : 1;
+    return call.outcome === "ok" ? 0 : call.outcome === "cancelled" ? 130 : 1;
   } catch (error) {
     if (isCobreError(error) || error instanceof CobreError) {
       const { message, suggestion } = error.record;

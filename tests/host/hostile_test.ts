@@ -437,3 +437,22 @@ Deno.test("a call marked for confirmation goes out only on a person's yes, and t
     await host.close();
   }
 });
+
+Deno.test("the caller's abort cancels a call: the agent gets Cancelled at once and the server is told", async () => {
+  await using ws = await makeHostWorkspace();
+  const { host } = await openHost(ws, hostilePolicy(ws.allowed));
+  try {
+    await host.connect(hostileTarget());
+    const controller = new AbortController();
+    const pending = host.callTool("hang", {}, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const call = await pending;
+    assert.equal(call.outcome, "cancelled");
+    assert.equal(call.error?.kind, "Cancelled");
+    assert.equal(call.job?.status, "cancelled");
+    const told = JSON.parse(firstText((await host.callTool("cancellations", {})).result));
+    assert.deepEqual(told, [Number(call.job!.mcpCallId)]);
+  } finally {
+    await host.close();
+  }
+});

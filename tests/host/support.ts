@@ -71,6 +71,7 @@ export function hostilePolicy(allowed: string, overrides: Partial<HostPolicy> = 
       "hang",
       "released",
       "echo_args",
+      "cancellations",
     ]
   ) tools.set(name, { confirm: false, paths: null });
   return { ...base, id: "hostile-test", tools, ...overrides };
