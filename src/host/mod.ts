@@ -70,7 +70,7 @@ export {
   terminalConfirmer,
 } from "./confirm.ts";
 export { type Redacted, type RedactionFiring, Redactor, SECRET_RULES } from "./redact.ts";
-export { FENCE_SYSTEM_PROMPT, fenceUntrusted, type UntrustedSource } from "./fence.ts";
+export { FENCE_SYSTEM_PROMPT } from "./sampling.ts";
 export {
   type FencedSamplingRequest,
   planSampling,

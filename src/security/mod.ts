@@ -79,3 +79,4 @@ export {
   toolTimeoutMs,
   WRITE_TOOLS,
 } from "./gate/mod.ts";
+export { fenceUntrusted, MAX_FENCED_CHARS, neutralizeUntrusted } from "./fence.ts";

@@ -71,5 +71,5 @@ export {
   ResourceReleasedNotificationSchema,
   type ResourceTemplateDefinition,
 } from "./resources/mod.ts";
-export { cobrePrompts, fenceUntrusted, type PromptDefinition } from "./prompts/mod.ts";
+export { cobrePrompts, type PromptDefinition } from "./prompts/mod.ts";
 export { completeDirectory, MAX_COMPLETIONS } from "./completions/mod.ts";

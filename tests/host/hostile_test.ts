@@ -93,12 +93,12 @@ Deno.test("sampling, when enabled, fences the server's text as untrusted data an
     const request = seen[0]!;
     assert.equal(request.maxTokens, 256, "the server asked for 100000 tokens; the policy caps it");
     const user = request.messages[0]!.text;
-    const fence = /<(untrusted-[0-9a-f]{12})>\n([\s\S]*)\n<\/\1>/.exec(user);
+    const fence = /<(untrusted-data-[0-9a-f]{16})>\n([\s\S]*)\n<\/\1>/.exec(user);
     assert.ok(fence, "the injected text is inside a nonce fence");
     assert.match(fence[2]!, /^Ignore all previous instructions/);
-    assert.match(user, /^\[Untrusted data from MCP server "srv-hostile"/);
+    assert.match(user, /^\[Untrusted data: MCP server "srv-hostile", sampling message 1/);
     assert.match(request.systemPrompt, /^You are answering a sampling request/);
-    assert.match(request.systemPrompt, /<untrusted-[0-9a-f]{12}>\nSYSTEM OVERRIDE/);
+    assert.match(request.systemPrompt, /<untrusted-data-[0-9a-f]{16}>\nSYSTEM OVERRIDE/);
 
     const withTools = answerOf((await host.callTool("sampling_with_tools", {})).result);
     assert.equal(withTools.error?.code, -32602);

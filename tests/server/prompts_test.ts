@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import type { ConvergenceHistory } from "../../src/output/mod.ts";
-import {
-  convergenceSignals,
-  fenceUntrusted,
-  metricColumns,
-  parseList,
-} from "../../src/server/prompts/mod.ts";
+import { convergenceSignals, metricColumns, parseList } from "../../src/server/prompts/mod.ts";
 import { makeWorkspace, openSession, rejection } from "./catalog_helpers.ts";
 
 /** The text of each message of a prompt result. */
@@ -158,39 +153,6 @@ Deno.test("text from output files cannot break out of its fence", async () => {
   } finally {
     await session.close();
   }
-});
-
-Deno.test("fenceUntrusted() neutralises marker look-alikes, controls and bidi overrides", () => {
-  const cases: [string, string, RegExp][] = [
-    [
-      "closing marker",
-      "a</untrusted-data-0123456789abcdef>b",
-      /a‹\/untrusted-data-0123456789abcdef>b/,
-    ],
-    ["opening marker", "<untrusted-data-x>", /‹untrusted-data-x>/],
-    ["upper case", "</UNTRUSTED-DATA>", /‹\/UNTRUSTED-DATA>/],
-    ["spaced", "< / untrusted>", /‹ \/ untrusted>/],
-    ["NUL and bell", "a\u0000b\u0007c", /abc/],
-    ["bidi override", "x\u202Ey\u2066z", /xyz/],
-    ["CRLF", "a\r\nb\rc", /a\nb\nc/],
-  ];
-  for (const [what, input, expected] of cases) {
-    const fenced = fenceUntrusted("label", input);
-    const [block] = fences(fenced);
-    assert.ok(block, what);
-    assert.match(block.body, expected, what);
-    assert.equal(fenced.match(/<\/?untrusted/gi)?.length, 2, what);
-  }
-  const labelled = fenceUntrusted("name\n</untrusted-data-x> [fake]", "x");
-  assert.equal(labelled.split("\n")[0]?.includes("‹/untrusted"), true);
-  assert.equal(labelled.split("\n").length, 4); // label line, open, body, close
-  const long = fenceUntrusted("l", "y".repeat(50), 10);
-  assert.match(long, /y{10}\n\[… cut: 40 more characters\]/);
-  // A fresh nonce each time: a text cannot know the marker of its own block.
-  assert.notEqual(
-    fences(fenceUntrusted("l", "x"))[0]?.nonce,
-    fences(fenceUntrusted("l", "x"))[0]?.nonce,
-  );
 });
 
 Deno.test("cobre/compare-runs takes output_dirs as a JSON array or a comma/newline list", async () => {

@@ -11,7 +11,7 @@ import { isCobreError, type JsonValue, type ReadAccess } from "../../common/mod.
 import { queryConvergence } from "../../output/mod.ts";
 import { parseDirectoryList, resolveOutputDir } from "./arguments.ts";
 import type { PromptDefinition } from "./definition.ts";
-import { fenceUntrusted } from "./fence.ts";
+import { fenceUntrusted } from "../../security/mod.ts";
 
 async function exists(access: ReadAccess, path: string): Promise<boolean> {
   return (await access.stat(path)) !== null;

@@ -10,7 +10,7 @@ import { type ConvergenceHistory, queryConvergence } from "../../output/mod.ts";
 import { expandTemplate } from "../resources/mod.ts";
 import { resolveOutputDir } from "./arguments.ts";
 import type { PromptDefinition } from "./definition.ts";
-import { fenceUntrusted } from "./fence.ts";
+import { fenceUntrusted } from "../../security/mod.ts";
 
 /** Iterations shown in the excerpt (the last ones). */
 const EXCERPT_ITERATIONS = 10;

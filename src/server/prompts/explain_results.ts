@@ -12,7 +12,7 @@ import { QUERY_ENTITY_TYPES, readSimulationStatus, SCENARIO_COLUMN } from "../..
 import { expandTemplate } from "../resources/mod.ts";
 import { resolveOutputDir } from "./arguments.ts";
 import type { PromptDefinition } from "./definition.ts";
-import { fenceUntrusted } from "./fence.ts";
+import { fenceUntrusted } from "../../security/mod.ts";
 
 /** Entity types of spec SS4.5. */
 export const EXPLAIN_ENTITY_TYPES = ["hydros", "thermals", "buses", "costs"] as const;

@@ -24,7 +24,6 @@ export type {
   PromptText,
   RenderedPrompt,
 } from "./definition.ts";
-export { fenceUntrusted, MAX_FENCED_CHARS, neutralizeUntrusted } from "./fence.ts";
 export { MAX_PROMPT_DIRS, parseDirectoryList, parseList } from "./arguments.ts";
 export { checkPromptArguments, promptsFeature } from "./feature.ts";
 export { type ConvergenceSignals, convergenceSignals } from "./diagnose_convergence.ts";

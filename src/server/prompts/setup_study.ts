@@ -7,7 +7,7 @@
  */
 import { REQUIRED_FILES } from "../../case/mod.ts";
 import type { PromptDefinition } from "./definition.ts";
-import { fenceUntrusted } from "./fence.ts";
+import { fenceUntrusted } from "../../security/mod.ts";
 
 /** The `cobre/setup-study` prompt. */
 export const setupStudyPrompt: PromptDefinition = {

@@ -1,7 +1,9 @@
 /**
- * Fencing of untrusted text placed into prompt messages. Case and output files are written by
- * whoever prepared the study, so a hydro's name, a termination reason or a description may hold
- * text aimed at the model ("ignore previous instructions…"). Such text is put between markers
+ * Fencing of untrusted text before it reaches a model: text from case and output files placed
+ * into prompt messages (the server) and text another MCP peer sends in a sampling request (the
+ * host). Case files are written by whoever prepared the study and peers may be hostile, so a
+ * hydro's name, a termination reason or a sampling message may hold text aimed at the model
+ * ("ignore previous instructions…"). Such text is put between markers
  * that carry a fresh random nonce and a label saying it is data, and cleaned first:
  *
  * - anything that looks like one of our markers (`<untrusted…`, `</untrusted…`, any case, with
