@@ -30,6 +30,11 @@ export interface ObservedRequest {
   serverId: string;
   mode: ServerMode;
   progressToken: string | number | null;
+  /**
+   * The request's `_meta` as the client sent it. Observers may store it as client claims only:
+   * correlation ids (job, trace, workflow run) always come from the server's own context.
+   */
+  meta?: Readonly<Record<string, unknown>>;
   /** `Date.now()` when the server received the request. */
   receivedAtMs: number;
   /** Present for `tools/call` of a known tool. */

@@ -363,6 +363,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     serverId,
     mode: options.mode,
     progressToken: extra._meta?.progressToken ?? null,
+    ...(extra._meta === undefined ? {} : { meta: extra._meta }),
     receivedAtMs: Date.now(),
     tool,
   });

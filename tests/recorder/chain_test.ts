@@ -125,6 +125,16 @@ Deno.test("Gate, jobs and recorder observers audit real requests end to end", as
         JSON.parse((result.content[0] as { text: string }).text).kind;
 
       assert.notEqual((await call("cobre/validate", join(root, "cases"))).isError, true);
+      // Correlation ids a client puts in _meta are claims, never the trusted columns.
+      const spoofed = await client.request({
+        method: "tools/call",
+        params: {
+          name: "cobre/validate",
+          arguments: { case_dir: join(root, "cases") },
+          _meta: { "dev.cobre/job": { job_id: "job-spoofed", trace_id: "trace-spoofed" } },
+        },
+      }, CallToolResultSchema);
+      assert.notEqual(spoofed.isError, true);
       const outside = await call("cobre/validate", join(root, "other"));
       assert.equal(outside.isError, true);
       assert.equal(kindOf(outside), "PermissionDenied");
@@ -158,6 +168,7 @@ Deno.test("Gate, jobs and recorder observers audit real requests end to end", as
         decisions.map((e) => `${e.toolName}:${e.gateDecision}`),
         [
           "cobre/validate:allow",
+          "cobre/validate:allow",
           "cobre/validate:deny",
           "cobre/validate:allow",
           "cobre/validate:timeout",
@@ -182,6 +193,19 @@ Deno.test("Gate, jobs and recorder observers audit real requests end to end", as
       assert.notEqual(
         firstProgress.jobId,
         String((firstProgress.clientClaims as { progressToken: unknown }).progressToken),
+      );
+      const claimed = events.filter((e) =>
+        e.eventKind === "mcp.tool_call" &&
+        JSON.stringify(e.clientClaims ?? {}).includes("trace-spoofed")
+      );
+      assert.equal(claimed.length, 1, "the spoofed ids are kept as client claims");
+      assert.deepEqual(
+        (claimed[0]!.clientClaims as Record<string, unknown>)["dev.cobre/job"],
+        { job_id: "job-spoofed", trace_id: "trace-spoofed" },
+      );
+      assert.ok(
+        events.every((e) => e.traceId !== "trace-spoofed" && e.jobId !== "job-spoofed"),
+        "no trusted column holds a client-claimed id",
       );
       const timedOut = events.find((e) =>
         e.eventKind === "mcp.tool_result" && e.errorCode === "Timeout"
