@@ -6,18 +6,16 @@
  *
  * @module
  */
-import type { LpBasis } from "./lp/mod.ts";
 import { openingNoise } from "./scenarios/mod.ts";
-import type { SolveSite, StageRunner } from "./stage_runner.ts";
+import type { Lane, SolveSite } from "./stage_runner.ts";
 
-/** Openings `[first, end)` of stage `stage` to solve at `state`, warm-started from `basis`. */
+/** Openings `[first, end)` of stage `stage` to solve at the trial state of forward pass `pass`. */
 export interface BackwardTask {
   stage: number;
   pass: number;
   first: number;
   end: number;
   state: Float64Array;
-  basis: LpBasis | null;
 }
 
 /** One opening's result, in the LP's scaled cost units. */
@@ -30,29 +28,27 @@ export interface OpeningSolve {
 }
 
 /**
- * Solves every opening of a task. The first solve starts from the task's basis and the rest
- * continue from the previous opening's optimum, so results depend on the task, never on which
- * runner executes it.
+ * Solves every opening of a task in order on a lane's LP, each continuing from the previous
+ * optimum of that LP.
  */
 export function solveOpenings(
-  runner: StageRunner,
+  lane: Lane,
   task: BackwardTask,
   iteration: number,
   phase: SolveSite["phase"],
 ): OpeningSolve[] {
-  const { setup } = runner;
+  const { setup } = lane;
   const layout = setup.stages[task.stage]!.layout;
   const n = layout.nHydros;
   const results: OpeningSolve[] = [];
   for (let o = task.first; o < task.end; o++) {
-    const objective = runner.solve(
+    const objective = lane.solve(
       task.stage,
       task.state,
       openingNoise(setup.tree, task.stage, o),
-      o === task.first ? task.basis : "continue",
       { phase, stage: task.stage, iteration, opening: o, forwardPass: task.pass, scenario: null },
     );
-    const rowDuals = runner.rowDuals(task.stage);
+    const rowDuals = lane.rowDuals(task.stage);
     const duals = new Float64Array(setup.stateDim);
     for (let d = 0; d < setup.stateDim; d++) {
       duals[d] = rowDuals[d < n ? layout.rowStorageFix + d : layout.rowLagFix + (d - n)]!;

@@ -1,8 +1,8 @@
 /**
- * Executors run forward passes, backward openings and simulated scenarios on one set of stage
- * LPs. `LocalExecutor` works in the calling thread; `WorkerExecutor` forwards the same requests
- * to a solver Worker (`solver_worker.ts`). Cut deltas travel with every request, so each
- * executor's LPs always hold exactly the coordinator's cuts.
+ * Executors run forward passes, backward openings and simulated scenarios on the lanes they host
+ * (see `lanes.ts`). `LocalExecutor` works in the calling thread; `WorkerExecutor` forwards the
+ * same requests to a solver Worker (`solver_worker.ts`). Cut deltas travel with every request,
+ * so each executor's copy of the pool is the coordinator's as of that request.
  *
  * @module
  */
@@ -16,7 +16,6 @@ import { runForwardPass } from "./forward.ts";
 import type { HighsRuntime, LpMode, LpSolverStats } from "./lp/mod.ts";
 import type { SimulationScenarioResult } from "./results.ts";
 import type { EngineSetup } from "./setup.ts";
-import type { SimulationTask } from "./simulation.ts";
 import { simulateScenario } from "./simulation.ts";
 import type { SolveSite } from "./stage_runner.ts";
 import { StageRunner } from "./stage_runner.ts";
@@ -28,17 +27,24 @@ export interface CutDelta {
   cuts: Cut[];
 }
 
+/** The items one lane performs in a request, in order. */
+export interface LaneWork<T> {
+  lane: number;
+  items: T[];
+}
+
 /** A unit of work an executor performs. */
 export type ExecutorRequest =
-  | { kind: "forward"; cuts: CutDelta[]; tasks: ForwardTask[] }
+  | { kind: "forward"; cuts: CutDelta[]; work: LaneWork<ForwardTask>[] }
   | {
     kind: "backward";
     cuts: CutDelta[];
-    tasks: BackwardTask[];
+    work: LaneWork<BackwardTask>[];
     iteration: number;
     phase: SolveSite["phase"];
   }
-  | { kind: "simulate"; cuts: CutDelta[]; tasks: SimulationTask[] }
+  /** Items are scenario numbers. */
+  | { kind: "simulate"; cuts: CutDelta[]; work: LaneWork<number>[] }
   | { kind: "stats" };
 
 /** Result type per request kind. */
@@ -60,16 +66,22 @@ export interface Executor {
 /** Applies a request to a runner synchronously (shared by the local executor and the Worker). */
 export function performRequest(runner: StageRunner, request: ExecutorRequest): unknown {
   if (request.kind === "stats") return runner.stats();
-  for (const delta of request.cuts) runner.appendCuts(delta.stage, delta.first, delta.cuts);
+  for (const delta of request.cuts) runner.receiveCuts(delta.stage, delta.first, delta.cuts);
   switch (request.kind) {
     case "forward":
-      return request.tasks.map((task) => runForwardPass(runner, task));
+      return request.work.flatMap(({ lane, items }) =>
+        items.map((task) => runForwardPass(runner.lane(lane), task))
+      );
     case "backward":
-      return request.tasks.flatMap((task) =>
-        solveOpenings(runner, task, request.iteration, request.phase)
+      return request.work.flatMap(({ lane, items }) =>
+        items.flatMap((task) =>
+          solveOpenings(runner.lane(lane), task, request.iteration, request.phase)
+        )
       );
     case "simulate":
-      return request.tasks.map((task) => simulateScenario(runner, task));
+      return request.work.flatMap(({ lane, items }) =>
+        items.map((scenario) => simulateScenario(runner.lane(lane), scenario))
+      );
   }
 }
 

@@ -4,17 +4,15 @@
  *
  * @module
  */
-import type { LpBasis } from "./lp/mod.ts";
 import { openingNoise, RNG_DOMAIN, sampleOpening } from "./scenarios/mod.ts";
-import type { StageRunner } from "./stage_runner.ts";
+import type { Lane } from "./stage_runner.ts";
 import { COST_SCALE } from "./stage_lp.ts";
 import type { StageLayout } from "./stage_lp.ts";
 
-/** A forward pass to run: which iteration and pass, and the warm-start basis per stage. */
+/** A forward pass to run. */
 export interface ForwardTask {
   iteration: number;
   pass: number;
-  bases: (LpBasis | null)[];
 }
 
 /** What one forward pass produced. */
@@ -24,8 +22,6 @@ export interface ForwardTrajectory {
   cost: number;
   /** Outgoing state of every stage (the trial points of the backward pass). */
   states: Float64Array[];
-  /** Optimal basis of every stage solve (warm starts for the backward pass and next iteration). */
-  bases: (LpBasis | null)[];
 }
 
 /** Outgoing state of a solved stage: storage, then lags shifted by the realised inflow. */
@@ -47,27 +43,25 @@ export function outgoingState(
 }
 
 /** Undiscounted immediate cost of the last solve of stage `t` in $ (objective minus d_t theta). */
-export function immediateCost(runner: StageRunner, t: number, objective: number): number {
-  const layout = runner.setup.stages[t]!.layout;
-  const theta = runner.primal(t)[layout.colTheta]!;
-  return (objective - runner.setup.discount[t]! * theta) * COST_SCALE;
+export function immediateCost(lane: Lane, t: number, objective: number): number {
+  const layout = lane.setup.stages[t]!.layout;
+  const theta = lane.primal(t)[layout.colTheta]!;
+  return (objective - lane.setup.discount[t]! * theta) * COST_SCALE;
 }
 
-/** Runs one forward pass with in-sample opening sampling. */
-export function runForwardPass(runner: StageRunner, task: ForwardTask): ForwardTrajectory {
-  const { setup } = runner;
+/** Runs one forward pass with in-sample opening sampling on a lane's LPs. */
+export function runForwardPass(lane: Lane, task: ForwardTask): ForwardTrajectory {
+  const { setup } = lane;
   let state = setup.initialState;
   let cost = 0;
   const states: Float64Array[] = [];
-  const bases: (LpBasis | null)[] = [];
   setup.stages.forEach((stage, t) => {
     const openings = setup.tree.openings[t]!;
     const o = sampleOpening(setup.seed, RNG_DOMAIN.forward, task.iteration, task.pass, t, openings);
-    const objective = runner.solve(
+    const objective = lane.solve(
       t,
       state,
       openingNoise(setup.tree, t, o),
-      task.bases[t] ?? null,
       {
         phase: "forward",
         stage: t,
@@ -77,10 +71,9 @@ export function runForwardPass(runner: StageRunner, task: ForwardTask): ForwardT
         scenario: null,
       },
     );
-    cost += setup.cumulativeDiscount[t]! * immediateCost(runner, t, objective);
-    state = outgoingState(stage.layout, runner.primal(t), state);
+    cost += setup.cumulativeDiscount[t]! * immediateCost(lane, t, objective);
+    state = outgoingState(stage.layout, lane.primal(t), state);
     states.push(state);
-    bases.push(runner.basis(t));
   });
-  return { pass: task.pass, cost, states, bases };
+  return { pass: task.pass, cost, states };
 }

@@ -1,33 +1,21 @@
 /**
- * Spreads work over executors and keeps their LPs in step with the coordinator's cut pool.
+ * Spreads lane work over executors and keeps their copies of the cut pool in step with the
+ * coordinator's.
  *
- * Tasks are split into contiguous chunks, one per executor, and results are merged back in task
- * order. Because every solve starts from an explicitly installed basis, the split does not change
- * any result: one executor or several give bit-identical numbers.
+ * Lane `k` always runs on executor `k % executors` (`lanes.ts`), so each lane's LPs live in one
+ * place for the whole run; results come back in lane order and callers sort them by pass,
+ * opening or scenario. Which executor runs a lane never changes a result.
  *
  * @module
  */
 import type { BackwardTask, OpeningSolve } from "./backward.ts";
 import type { Cut } from "./cuts.ts";
-import type { CutDelta, Executor } from "./executor.ts";
+import type { CutDelta, Executor, LaneWork } from "./executor.ts";
 import type { ForwardTask, ForwardTrajectory } from "./forward.ts";
+import { executorOfLane } from "./lanes.ts";
 import type { LpSolverStats } from "./lp/mod.ts";
 import type { SimulationScenarioResult } from "./results.ts";
-import type { SimulationTask } from "./simulation.ts";
 import type { SolveSite } from "./stage_runner.ts";
-
-/** Splits `items` into at most `parts` contiguous chunks of near-equal size (no empty chunk). */
-export function chunk<T>(items: readonly T[], parts: number): T[][] {
-  const count = Math.max(1, Math.min(parts, items.length));
-  const chunks: T[][] = [];
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    const end = start + Math.floor(items.length / count) + (i < items.length % count ? 1 : 0);
-    chunks.push(items.slice(start, end));
-    start = end;
-  }
-  return chunks.filter((c) => c.length > 0);
-}
 
 /** The executors of a run plus the cut pool they mirror. */
 export class ExecutorPool {
@@ -46,30 +34,31 @@ export class ExecutorPool {
     return this.#executors.length;
   }
 
-  forward(tasks: ForwardTask[]): Promise<ForwardTrajectory[]> {
+  /** Runs forward passes; `lanes[k]` lists lane k's passes in the order it runs them. */
+  forward(lanes: ForwardTask[][]): Promise<ForwardTrajectory[]> {
     return this.#spread(
-      tasks,
-      (executor, cuts, part) => executor.run({ kind: "forward", cuts, tasks: part }),
+      lanes,
+      (executor, cuts, work) => executor.run({ kind: "forward", cuts, work }),
     );
   }
 
-  /** Solves backward tasks; each task runs whole on one executor (see `solveOpenings`). */
+  /** Solves backward tasks; `lanes[k]` lists lane k's tasks in the order it solves them. */
   backward(
-    tasks: BackwardTask[],
+    lanes: BackwardTask[][],
     iteration: number,
     phase: SolveSite["phase"],
   ): Promise<OpeningSolve[]> {
     return this.#spread(
-      tasks,
-      (executor, cuts, part) =>
-        executor.run({ kind: "backward", cuts, tasks: part, iteration, phase }),
+      lanes,
+      (executor, cuts, work) => executor.run({ kind: "backward", cuts, work, iteration, phase }),
     );
   }
 
-  simulate(tasks: SimulationTask[]): Promise<SimulationScenarioResult[]> {
+  /** Simulates scenarios; `lanes[k]` lists lane k's scenarios in the order it runs them. */
+  simulate(lanes: number[][]): Promise<SimulationScenarioResult[]> {
     return this.#spread(
-      tasks,
-      (executor, cuts, part) => executor.run({ kind: "simulate", cuts, tasks: part }),
+      lanes,
+      (executor, cuts, work) => executor.run({ kind: "simulate", cuts, work }),
     );
   }
 
@@ -94,18 +83,21 @@ export class ExecutorPool {
   }
 
   async #spread<T, R>(
-    items: readonly T[],
-    call: (executor: Executor, cuts: CutDelta[], part: T[]) => Promise<R[]>,
+    lanes: readonly T[][],
+    call: (executor: Executor, cuts: CutDelta[], work: LaneWork<T>[]) => Promise<R[]>,
   ): Promise<R[]> {
-    const parts = chunk(items, this.#executors.length);
-    // Executors without work still get the cut deltas later; only those with a part run now.
-    // Remote executors come first in the list, so their requests are posted before the local
-    // executor (last) blocks this thread with its own solves.
+    const count = this.#executors.length;
+    const work: LaneWork<T>[][] = this.#executors.map(() => []);
+    lanes.forEach((items, lane) => {
+      if (items.length > 0) work[executorOfLane(lane, count)]!.push({ lane, items });
+    });
+    // Executors without work get their cut deltas with a later request. Remote executors come
+    // first in the list, so their requests are posted before the local executor (last) blocks
+    // this thread with its own solves.
     const results = await Promise.all(
-      parts.map((part, i) => {
-        const e = this.#executors.length - parts.length + i;
-        return call(this.#executors[e]!, this.#delta(e), part);
-      }),
+      work.map((part, e) =>
+        part.length === 0 ? Promise.resolve([]) : call(this.#executors[e]!, this.#delta(e), part)
+      ),
     );
     return results.flat();
   }

@@ -15,6 +15,7 @@ import { LocalExecutor, solverWorkersAllowed, WorkerExecutor } from "./executor.
 import type { LpMode } from "./lp/mod.ts";
 import { runtimeFiles } from "../common/mod.ts";
 import { loadHighsRuntime } from "./lp/mod.ts";
+import { LANES } from "./lanes.ts";
 import { ExecutorPool } from "./pool.ts";
 import type {
   CutRecord,
@@ -42,9 +43,9 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   onEvent?: (event: EngineEvent) => void;
   /**
-   * Threads that solve LPs (this one plus `workers - 1` solver Workers). Default 1. Results are
-   * bit-identical for any value. Solver Workers need read permission on this folder's modules;
-   * without it the run falls back to one thread.
+   * Threads that solve LPs (this one plus `workers - 1` solver Workers), at most `LANES` (4).
+   * Default 1. Results are bit-identical for any value. Solver Workers need read permission on
+   * this folder's modules; without it the run falls back to one thread.
    */
   workers?: number;
   /** Persistent stage LPs (default) or a new LP for every solve (benchmark baseline). */
@@ -117,7 +118,9 @@ async function createExecutors(
   const wasm = given instanceof WebAssembly.Module ? given : await WebAssembly.compile(given);
   const mode = options.lpMode ?? "persistent";
   const highs = await loadHighsRuntime(wasm);
-  const wanted = solverWorkersAllowed() ? Math.max(0, (options.workers ?? 1) - 1) : 0;
+  // A lane never splits, so threads beyond the lane count would only idle.
+  const threads = Math.min(LANES, Math.max(1, Math.floor(options.workers ?? 1)));
+  const wanted = solverWorkersAllowed() ? threads - 1 : 0;
   const remote = Array.from(
     { length: wanted },
     () => new WorkerExecutor(setup, wasm, mode),
@@ -139,9 +142,7 @@ async function createExecutors(
 }
 
 async function simulate(
-  setup: EngineSetup,
   pool: ExecutorPool,
-  state: TrainingState,
   total: number,
   stop: () => boolean,
   onEvent: (event: EngineEvent) => void,
@@ -152,12 +153,11 @@ async function simulate(
   for (let first = 0; first < total; first += batch) {
     await yieldToEventLoop();
     if (stop()) return { scenarios, cancelled: true };
-    const tasks = Array.from({ length: Math.min(batch, total - first) }, (_, i) => {
-      const scenario = first + i;
-      const pass = scenario % setup.forwardPasses;
-      return { scenario, bases: state.bases.map((row) => row[pass] ?? null) };
-    });
-    scenarios.push(...await pool.simulate(tasks));
+    // Scenario s always runs on lane s % LANES, in increasing order, whatever the batch size.
+    const lanes: number[][] = Array.from({ length: LANES }, () => []);
+    for (let s = first; s < Math.min(total, first + batch); s++) lanes[s % LANES]!.push(s);
+    const results = await pool.simulate(lanes);
+    scenarios.push(...results.sort((a, b) => a.scenario_id - b.scenario_id));
     onEvent({
       type: "simulation",
       scenarios_complete: scenarios.length,
@@ -212,7 +212,7 @@ export async function trainAndSimulate(
     const total = options.simulationScenarios ?? setup.simulation.scenarios;
     const simulationStart = performance.now();
     const simulated = runSimulation && !outcome.cancelled
-      ? await simulate(setup, pool, state, total, stop, onEvent)
+      ? await simulate(pool, total, stop, onEvent)
       : null;
     const simulationWall = performance.now() - simulationStart;
     const finalStats = await pool.stats();

@@ -7,25 +7,15 @@
  */
 import { extractStage } from "./extraction.ts";
 import { outgoingState } from "./forward.ts";
-import type { LpBasis } from "./lp/mod.ts";
 import type { SimulationScenarioResult } from "./results.ts";
 import { openingNoise, RNG_DOMAIN, sampleOpening } from "./scenarios/mod.ts";
-import type { StageRunner } from "./stage_runner.ts";
+import type { Lane } from "./stage_runner.ts";
 
-/** A scenario to simulate with the warm-start basis of every stage. */
-export interface SimulationTask {
-  scenario: number;
-  bases: (LpBasis | null)[];
-}
-
-/** Simulates one scenario. */
-export function simulateScenario(
-  runner: StageRunner,
-  task: SimulationTask,
-): SimulationScenarioResult {
-  const { setup } = runner;
+/** Simulates scenario `scenario` on a lane's LPs. */
+export function simulateScenario(lane: Lane, scenario: number): SimulationScenarioResult {
+  const { setup } = lane;
   const result: SimulationScenarioResult = {
-    scenario_id: task.scenario,
+    scenario_id: scenario,
     total_cost: 0,
     costs: [],
     hydros: [],
@@ -39,26 +29,26 @@ export function simulateScenario(
     const o = sampleOpening(
       setup.seed,
       RNG_DOMAIN.simulation,
-      task.scenario,
+      scenario,
       0,
       t,
       setup.tree.openings[t]!,
     );
     const noise = openingNoise(setup.tree, t, o);
-    const objective = runner.solve(t, state, noise, task.bases[t] ?? null, {
+    const objective = lane.solve(t, state, noise, {
       phase: "simulation",
       stage: t,
       iteration: null,
       opening: o,
       forwardPass: null,
-      scenario: task.scenario,
+      scenario,
     });
-    const primal = runner.primal(t);
+    const primal = lane.primal(t);
     const rows = extractStage(setup, {
       t,
       objective,
       primal,
-      rowDuals: runner.rowDuals(t),
+      rowDuals: lane.rowDuals(t),
       incoming: state,
       noise,
     });

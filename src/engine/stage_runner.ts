@@ -1,23 +1,20 @@
 /**
- * One set of stage LPs (one solver per stage) and the operations every pass needs: sync cuts,
- * fix the incoming state, apply an opening's noise, warm-start from a given basis, solve, read
- * the result. A run has one runner per Worker; all runners receive the same cuts in the same
- * order, and every solve starts from an explicitly installed basis, so a solve's result does not
- * depend on which runner performs it.
+ * The stage LPs of the lanes one Worker hosts (see `lanes.ts`) and the operations every pass
+ * needs: append the stage's new cuts, fix the incoming state, apply an opening's noise, solve,
+ * read the result. Each lane's LP continues from its own previous optimum; cuts are appended
+ * right before a lane's LP is solved, from the runner's copy of the coordinator's pool, so what
+ * an LP sees depends on the lane's work alone, never on the Worker that hosts it.
  *
  * @module
  */
 import { CobreError, errorRecord } from "../common/mod.ts";
 import type { Cut } from "./cuts.ts";
 import { cutRows } from "./cuts.ts";
-import type { HighsRuntime, LpBasis, LpMode, LpSolver, LpSolverStats } from "./lp/mod.ts";
+import type { HighsRuntime, LpMode, LpSolver, LpSolverStats } from "./lp/mod.ts";
 import { createLpSolver } from "./lp/mod.ts";
 import { parInflow } from "./scenarios/mod.ts";
 import type { EngineSetup } from "./setup.ts";
 import type { StageLayout } from "./stage_lp.ts";
-
-/** HiGHS basis status of a basic variable (new cut rows enter with their slack basic). */
-const BASIC = 1;
 
 /** Where a solve happened, for error context. */
 export interface SolveSite {
@@ -29,14 +26,6 @@ export interface SolveSite {
   forwardPass: number | null;
   /** Simulated scenario, null during training. */
   scenario: number | null;
-}
-
-/** Pads a saved basis with basic slacks for rows (cuts) added after it was taken. */
-export function extendBasis(basis: LpBasis, numRows: number): LpBasis {
-  if (basis.rowStatus.length === numRows) return basis;
-  const rowStatus = new Int32Array(numRows).fill(BASIC);
-  rowStatus.set(basis.rowStatus.subarray(0, Math.min(numRows, basis.rowStatus.length)));
-  return { colStatus: basis.colStatus, rowStatus };
 }
 
 /**
@@ -56,70 +45,58 @@ function penaltySlacks(layout: StageLayout): string[] {
   return families;
 }
 
-/** The stage LPs of one Worker. */
+/** Sums solver counters into `total`. */
+function addStats(total: LpSolverStats, stats: LpSolverStats): void {
+  total.solves += stats.solves;
+  total.solveMs += stats.solveMs;
+  total.simplexIterations += stats.simplexIterations;
+  total.retries += stats.retries;
+  total.failures += stats.failures;
+}
+
+/** The lanes of one Worker plus its copy of the cut pool. */
 export class StageRunner {
   readonly setup: EngineSetup;
-  readonly #solvers: LpSolver[];
-  readonly #cutsApplied: number[];
-  /**
-   * Per stage, the values patched before every solve: the state-fixing and inflow rows, which
-   * the layout puts first and contiguous (rows 0 .. stateDim + nHydros - 1), then the
-   * stochastic load rows listed in `#loadRows`.
-   */
-  readonly #headValues: Float64Array[];
-  readonly #loadRows: Int32Array[];
-  readonly #loadValues: Float64Array[];
-  /** Per stage: effective innovation per hydro after truncation (scratch). */
-  readonly #eta: Float64Array;
+  readonly #highs: HighsRuntime;
+  readonly #mode: LpMode;
+  /** Cuts received per stage, in pool order (the coordinator's pool as of the last request). */
+  readonly #cuts: Cut[][];
+  readonly #lanes = new Map<number, Lane>();
+  readonly #patch: StagePatch;
 
   constructor(setup: EngineSetup, highs: HighsRuntime, mode: LpMode) {
     this.setup = setup;
-    this.#solvers = setup.stages.map((stage) => {
-      const solver = createLpSolver(highs, mode);
-      solver.load(stage.model);
-      return solver;
-    });
-    this.#cutsApplied = setup.stages.map(() => 0);
-    this.#headValues = setup.stages.map(({ layout }) => {
-      const n = layout.nHydros;
-      if (
-        layout.rowStorageFix !== 0 || layout.rowLagFix !== n ||
-        layout.rowInflow !== n * (1 + layout.nLags)
-      ) {
-        throw new Error("Stage layout must start with the state-fixing and inflow rows");
-      }
-      return new Float64Array(n * (2 + layout.nLags));
-    });
-    this.#loadRows = setup.stages.map(({ layout }) =>
-      Int32Array.from(
-        setup.loadBuses.flatMap((b) =>
-          Array.from({ length: layout.nBlocks }, (_, k) =>
-            layout.rowLoadBalance + b * layout.nBlocks + k)
-        ),
-      )
-    );
-    this.#loadValues = this.#loadRows.map((rows) => new Float64Array(rows.length));
-    this.#eta = new Float64Array(setup.nHydros);
+    this.#highs = highs;
+    this.#mode = mode;
+    this.#cuts = setup.stages.map(() => []);
+    this.#patch = new StagePatch(setup);
   }
 
-  /** Number of cuts already appended to stage `t`'s LP. */
-  cutsApplied(t: number): number {
-    return this.#cutsApplied[t]!;
-  }
-
-  /** Appends cuts for stage `t`; `cuts` must continue exactly where the LP left off. */
-  appendCuts(t: number, first: number, cuts: readonly Cut[]): void {
-    if (first !== this.#cutsApplied[t]) {
-      throw new Error(
-        `Cut sync out of order at stage ${t}: have ${this.#cutsApplied[t]}, got ${first}`,
-      );
+  /** Records cuts for stage `t`; `cuts` must continue exactly where the copy left off. */
+  receiveCuts(t: number, first: number, cuts: readonly Cut[]): void {
+    const pool = this.#cuts[t]!;
+    if (first !== pool.length) {
+      throw new Error(`Cut sync out of order at stage ${t}: have ${pool.length}, got ${first}`);
     }
-    if (cuts.length === 0) return;
-    this.#solvers[t]!.addRows(cutRows(this.setup.stages[t]!.layout, cuts));
-    this.#cutsApplied[t]! += cuts.length;
+    pool.push(...cuts);
   }
 
-  /** Solver counters summed over stages. */
+  /** The LPs of lane `k` (created on first use). */
+  lane(k: number): Lane {
+    let lane = this.#lanes.get(k);
+    if (lane === undefined) {
+      lane = new Lane(
+        this.setup,
+        this.#cuts,
+        this.#patch,
+        () => createLpSolver(this.#highs, this.#mode),
+      );
+      this.#lanes.set(k, lane);
+    }
+    return lane;
+  }
+
+  /** Solver counters summed over every lane and stage. */
   stats(): LpSolverStats {
     const total: LpSolverStats = {
       solves: 0,
@@ -128,40 +105,49 @@ export class StageRunner {
       retries: 0,
       failures: 0,
     };
-    for (const solver of this.#solvers) {
-      total.solves += solver.stats.solves;
-      total.solveMs += solver.stats.solveMs;
-      total.simplexIterations += solver.stats.simplexIterations;
-      total.retries += solver.stats.retries;
-      total.failures += solver.stats.failures;
-    }
+    for (const lane of this.#lanes.values()) lane.addStatsTo(total);
     return total;
   }
 
+  dispose(): void {
+    for (const lane of this.#lanes.values()) lane.dispose();
+    this.#lanes.clear();
+  }
+}
+
+/** One stage LP per stage, each continuing from its own previous solve. */
+export class Lane {
+  readonly setup: EngineSetup;
+  readonly #cuts: readonly Cut[][];
+  readonly #patch: StagePatch;
+  readonly #create: () => LpSolver;
+  readonly #solvers: (LpSolver | null)[];
+  readonly #cutsApplied: number[];
+
+  constructor(
+    setup: EngineSetup,
+    cuts: readonly Cut[][],
+    patch: StagePatch,
+    create: () => LpSolver,
+  ) {
+    this.setup = setup;
+    this.#cuts = cuts;
+    this.#patch = patch;
+    this.#create = create;
+    this.#solvers = setup.stages.map(() => null);
+    this.#cutsApplied = setup.stages.map(() => 0);
+  }
+
   /**
-   * Solves stage `t` from `state` (incoming storage and lags) under opening noise `noise`.
-   * `start` is the basis to warm-start from (null: cold start); "continue" keeps the solver's
-   * state from the previous solve of this stage, which is only history-independent when that
-   * previous solve was part of the same task. Returns the scaled objective; read the solution
-   * with `primal` / `rowDuals` / `basis` until the next solve of this stage. Throws a
+   * Solves stage `t` from `state` (incoming storage and lags) under opening noise `noise`,
+   * continuing from this lane's previous solve of the stage. Returns the scaled objective; read
+   * the solution with `primal` / `rowDuals` until the next solve of this stage. Throws a
    * `SolverFailure` CobreError when HiGHS cannot prove optimality.
    */
-  solve(
-    t: number,
-    state: Float64Array,
-    noise: Float64Array,
-    start: LpBasis | null | "continue",
-    site: SolveSite,
-  ): number {
-    const solver = this.#solvers[t]!;
+  solve(t: number, state: Float64Array, noise: Float64Array, site: SolveSite): number {
+    const solver = this.#solver(t);
     const layout = this.setup.stages[t]!.layout;
-    this.#fillPatch(t, layout, state, noise);
-    const head = this.#headValues[t]!;
-    solver.setRowRangeBounds(0, head, head);
-    const loads = this.#loadValues[t]!;
-    solver.setRowBounds(this.#loadRows[t]!, loads, loads);
-    if (start === null) solver.resetBasis();
-    else if (start !== "continue") solver.setBasis(extendBasis(start, solver.numRows));
+    this.#patch.apply(solver, t, layout, state, noise);
     const status = solver.solve();
     if (status !== "optimal") {
       throw new CobreError(errorRecord(
@@ -185,11 +171,6 @@ export class StageRunner {
     return solver.objective();
   }
 
-  /** Realised innovation per hydro used by the last `solve` of any stage (after truncation). */
-  effectiveEta(): Float64Array {
-    return this.#eta;
-  }
-
   primal(t: number): Float64Array {
     return this.#solvers[t]!.primal();
   }
@@ -198,22 +179,77 @@ export class StageRunner {
     return this.#solvers[t]!.rowDuals();
   }
 
-  basis(t: number): LpBasis | null {
-    return this.#solvers[t]!.getBasis();
-  }
-
-  /** Scaled objective coefficients of stage `t` (for cost breakdowns). */
-  objectiveCoefficients(t: number): Float64Array {
-    return this.setup.stages[t]!.model.colCost;
+  addStatsTo(total: LpSolverStats): void {
+    for (const solver of this.#solvers) if (solver !== null) addStats(total, solver.stats);
   }
 
   dispose(): void {
-    for (const solver of this.#solvers) solver.dispose();
+    for (const solver of this.#solvers) solver?.dispose();
+    this.#solvers.fill(null);
   }
 
-  /** Writes the patch values: incoming state, inflow RHS `base + sigma * eta`, stochastic loads. */
-  #fillPatch(t: number, layout: StageLayout, state: Float64Array, noise: Float64Array): void {
-    const { par, inflowMethod, loadBuses, loadMean, loadStd, loadFactor } = this.setup;
+  /** Stage `t`'s LP holding every cut received so far (created and loaded on first use). */
+  #solver(t: number): LpSolver {
+    let solver = this.#solvers[t]!;
+    if (solver === null) {
+      solver = this.#create();
+      solver.load(this.setup.stages[t]!.model);
+      this.#solvers[t] = solver;
+    }
+    const pool = this.#cuts[t]!;
+    const applied = this.#cutsApplied[t]!;
+    if (pool.length > applied) {
+      // All new cuts in one batch: one row append (and one basis extension) per solve at most.
+      solver.addRows(cutRows(this.setup.stages[t]!.layout, pool.slice(applied)));
+      this.#cutsApplied[t] = pool.length;
+    }
+    return solver;
+  }
+}
+
+/**
+ * Scratch for the per-solve patch: the state-fixing and inflow rows, which the layout puts
+ * first and contiguous (rows 0 .. stateDim + nHydros - 1), then the stochastic load rows.
+ * Shared by all lanes of a runner (filled right before each solve).
+ */
+class StagePatch {
+  readonly #setup: EngineSetup;
+  readonly #headValues: Float64Array[];
+  readonly #loadRows: Int32Array[];
+  readonly #loadValues: Float64Array[];
+
+  constructor(setup: EngineSetup) {
+    this.#setup = setup;
+    this.#headValues = setup.stages.map(({ layout }) => {
+      const n = layout.nHydros;
+      if (
+        layout.rowStorageFix !== 0 || layout.rowLagFix !== n ||
+        layout.rowInflow !== n * (1 + layout.nLags)
+      ) {
+        throw new Error("Stage layout must start with the state-fixing and inflow rows");
+      }
+      return new Float64Array(n * (2 + layout.nLags));
+    });
+    this.#loadRows = setup.stages.map(({ layout }) =>
+      Int32Array.from(
+        setup.loadBuses.flatMap((b) =>
+          Array.from({ length: layout.nBlocks }, (_, k) =>
+            layout.rowLoadBalance + b * layout.nBlocks + k)
+        ),
+      )
+    );
+    this.#loadValues = this.#loadRows.map((rows) => new Float64Array(rows.length));
+  }
+
+  /** Writes incoming state, inflow RHS `base + sigma * eta` and stochastic loads into `solver`. */
+  apply(
+    solver: LpSolver,
+    t: number,
+    layout: StageLayout,
+    state: Float64Array,
+    noise: Float64Array,
+  ): void {
+    const { par, inflowMethod, loadBuses, loadMean, loadStd, loadFactor } = this.#setup;
     const values = this.#headValues[t]!;
     const n = layout.nHydros;
     const stateDim = n * (1 + layout.nLags);
@@ -228,10 +264,11 @@ export class StageRunner {
         // Clamp the innovation so the modelled inflow is exactly zero.
         eta = (0 - parInflow(par, t, h, lags, 0)) / sigma;
       }
-      this.#eta[h] = eta;
       values[stateDim + h] = par.base[i]! + sigma * eta;
     }
+    solver.setRowRangeBounds(0, values, values);
     const m = loadBuses.length;
+    if (m === 0) return;
     const k = layout.nBlocks;
     const loads = this.#loadValues[t]!;
     let at = 0;
@@ -239,5 +276,6 @@ export class StageRunner {
       const realised = Math.max(0, loadMean[t * m + j]! + loadStd[t * m + j]! * noise[n + j]!);
       for (let blk = 0; blk < k; blk++) loads[at++] = realised * loadFactor[t]![b * k + blk]!;
     });
+    solver.setRowBounds(this.#loadRows[t]!, loads, loads);
   }
 }

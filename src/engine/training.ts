@@ -10,27 +10,12 @@ import type { BackwardTask, OpeningSolve } from "./backward.ts";
 import type { Cut } from "./cuts.ts";
 import { aggregateCut } from "./cuts.ts";
 import type { ConvergenceUpdate, EngineEvent } from "./events.ts";
-import type { LpBasis } from "./lp/mod.ts";
+import { contiguousLanes, roundRobin } from "./lanes.ts";
 import type { ExecutorPool } from "./pool.ts";
 import type { ConvergenceRecord, TerminationReason } from "./results.ts";
 import type { EngineSetup } from "./setup.ts";
 import { COST_SCALE } from "./stage_lp.ts";
 import { evaluateStopping } from "./stopping.ts";
-
-/**
- * Backward tasks wanted per stage. Openings of one trial state are solved in sequence from one
- * installed basis (installing costs about 5x a continued solve), so tasks should be few and
- * large; but at least this many keeps two to four Workers busy. The grouping depends only on
- * the case (passes, openings), never on the number of Workers, so the split cannot change a
- * result.
- */
-export const MIN_TASKS_PER_STAGE = 4;
-
-/** Openings per backward task for a stage with `openings` openings and `passes` trial states. */
-export function openingGroupSize(openings: number, passes: number): number {
-  const groupsPerPass = Math.ceil(MIN_TASKS_PER_STAGE / Math.max(1, passes));
-  return Math.max(1, Math.ceil(openings / groupsPerPass));
-}
 
 /** 97.5% quantile of the standard normal: the 95% confidence half-width factor. */
 const Z_95 = 1.959963984540054;
@@ -39,8 +24,6 @@ const Z_95 = 1.959963984540054;
 export interface TrainingState {
   /** Cut pool per stage (cuts of stage t bound its theta). */
   cuts: Cut[][];
-  /** Latest forward basis per stage and forward pass: warm starts for every later solve. */
-  bases: (LpBasis | null)[][];
   /** Outgoing forward states per stage, appended every iteration when the case exports them. */
   visited: number[][];
   convergence: ConvergenceRecord[];
@@ -77,34 +60,34 @@ export function meanStd(values: readonly number[]): { mean: number; std: number;
 export function newTrainingState(setup: EngineSetup): TrainingState {
   return {
     cuts: setup.stages.map(() => []),
-    bases: setup.stages.map(() => Array.from({ length: setup.forwardPasses }, () => null)),
     visited: setup.stages.map(() => []),
     convergence: [],
     nextCutId: 0,
   };
 }
 
-/** Backward tasks for all openings of `stage` at one state, in groups of `groupSize`. */
-export function openingTasks(
+/**
+ * Backward tasks of one stage per lane: every (trial state, opening) pair in pass-then-opening
+ * order, cut into contiguous runs, one per lane. With as many passes as lanes, lane k solves the
+ * openings of pass k, whose forward solve of the same stage its LP just did.
+ */
+export function backwardLanes(
   stage: number,
-  pass: number,
   openings: number,
-  groupSize: number,
-  state: Float64Array,
-  basis: LpBasis | null,
-): BackwardTask[] {
-  const tasks: BackwardTask[] = [];
-  for (let first = 0; first < openings; first += groupSize) {
-    tasks.push({
-      stage,
-      pass,
-      first,
-      end: Math.min(openings, first + groupSize),
-      state,
-      basis,
-    });
-  }
-  return tasks;
+  states: readonly Float64Array[],
+): BackwardTask[][] {
+  const pairs = states.flatMap((state, pass) =>
+    Array.from({ length: openings }, (_, opening) => ({ pass, opening, state }))
+  );
+  return contiguousLanes(pairs).map((run) => {
+    const tasks: BackwardTask[] = [];
+    for (const { pass, opening, state } of run) {
+      const last = tasks[tasks.length - 1];
+      if (last !== undefined && last.pass === pass && last.end === opening) last.end++;
+      else tasks.push({ stage, pass, first: opening, end: opening + 1, state });
+    }
+    return tasks;
+  });
 }
 
 /** Groups opening solves by forward pass, each sorted by opening. */
@@ -134,17 +117,10 @@ export async function train(
     }
     const iterationStart = performance.now();
 
-    const trajectories = await pool.forward(
-      Array.from({ length: passes }, (_, m) => ({
-        iteration,
-        pass: m,
-        bases: state.bases.map((row) => row[m] ?? null),
-      })),
-    );
+    const trajectories = (await pool.forward(
+      roundRobin(passes).map((lane) => lane.map((pass) => ({ iteration, pass }))),
+    )).sort((a, b) => a.pass - b.pass);
     trajectories.forEach((trajectory) => {
-      trajectory.bases.forEach((basis, t) => {
-        state.bases[t]![trajectory.pass] = basis;
-      });
       if (setup.keepVisitedStates) {
         trajectory.states.forEach((s, t) => state.visited[t]!.push(...s));
       }
@@ -156,16 +132,7 @@ export async function train(
     let cutsAdded = 0;
     for (let t = nStages - 1; t >= 1; t--) {
       const openings = setup.tree.openings[t]!;
-      const tasks = trajectories.flatMap((tr) =>
-        openingTasks(
-          t,
-          tr.pass,
-          openings,
-          openingGroupSize(openings, passes),
-          tr.states[t - 1]!,
-          state.bases[t]![tr.pass] ?? null,
-        )
-      );
+      const tasks = backwardLanes(t, openings, trajectories.map((tr) => tr.states[t - 1]!));
       const results = byPass(await pool.backward(tasks, iteration, "backward"), passes);
       solves += passes * openings;
       results.forEach((group, m) => {
@@ -186,19 +153,16 @@ export async function train(
     }
     const backwardDone = performance.now();
 
-    const lbSolves = await pool.backward(
-      openingTasks(
-        0,
-        0,
-        setup.tree.openings[0]!,
-        openingGroupSize(setup.tree.openings[0]!, 1),
-        setup.initialState,
-        state.bases[0]![0] ?? null,
+    const lbSolves = byPass(
+      await pool.backward(
+        backwardLanes(0, setup.tree.openings[0]!, [setup.initialState]),
+        iteration,
+        "lower_bound",
       ),
-      iteration,
-      "lower_bound",
-    );
+      1,
+    )[0]!;
     solves += lbSolves.length;
+    // Summed in opening order, so the bound does not depend on how lanes returned.
     const lowerBound = lbSolves.reduce((sum, s) => sum + s.objective, 0) / lbSolves.length *
       COST_SCALE;
     if (!Number.isFinite(lowerBound) || !Number.isFinite(upper.mean)) {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { aggregateCut } from "../../src/engine/cuts.ts";
-import { chunk } from "../../src/engine/pool.ts";
-import { meanStd, openingGroupSize } from "../../src/engine/training.ts";
+import { meanStd } from "../../src/engine/training.ts";
 
 Deno.test("aggregateCut() averages opening duals and shifts the intercept to the trial state", () => {
   // Two openings at x_hat = (10, 2):
@@ -17,12 +16,6 @@ Deno.test("aggregateCut() averages opening duals and shifts the intercept to the
   assert.equal(cut.intercept, 96);
 });
 
-Deno.test("chunk() splits work into contiguous near-equal parts without empty parts", () => {
-  assert.deepEqual(chunk([1, 2, 3, 4, 5], 2), [[1, 2, 3], [4, 5]]);
-  assert.deepEqual(chunk([1], 3), [[1]]);
-  assert.deepEqual(chunk([1, 2, 3, 4], 4), [[1], [2], [3], [4]]);
-});
-
 Deno.test("meanStd() gives the sample mean, standard deviation and 95% half-width", () => {
   // Values 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample variance 32/7.
   const stats = meanStd([2, 4, 4, 4, 5, 5, 7, 9]);
@@ -30,12 +23,4 @@ Deno.test("meanStd() gives the sample mean, standard deviation and 95% half-widt
   assert.ok(Math.abs(stats.std - Math.sqrt(32 / 7)) < 1e-12);
   assert.ok(Math.abs(stats.ci95 - 1.959963984540054 * Math.sqrt(32 / 7) / Math.sqrt(8)) < 1e-12);
   assert.deepEqual(meanStd([3]), { mean: 3, std: 0, ci95: 0 });
-});
-
-Deno.test("openingGroupSize() makes few large backward tasks but at least four per stage", () => {
-  // 4ree: 4 passes x 10 openings -> one task per pass. 1dtoy: 1 pass x 10 -> 4 tasks of <= 3.
-  assert.equal(openingGroupSize(10, 4), 10);
-  assert.equal(openingGroupSize(10, 1), 3);
-  assert.equal(openingGroupSize(10, 2), 5);
-  assert.equal(openingGroupSize(1, 1), 1);
 });
