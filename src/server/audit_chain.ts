@@ -149,7 +149,10 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
  * creates and ends, so the call that only creates it must not open (and complete) a second job.
  * Progress a task's background work reports moves the task's own row.
  */
-function taskAwareJobObserver(inner: JobObserver, jobs: JobStore): JobObserver & RequestObserver {
+export function taskAwareJobObserver(
+  inner: JobObserver,
+  jobs: JobStore,
+): JobObserver & RequestObserver {
   return {
     admit: (request: ObservedRequest) =>
       request.taskAugmented ? { allow: true as const } : inner.admit(request),

@@ -1,8 +1,7 @@
 /**
  * Helpers of the `cobre/run` tests: a workspace with copies of the engine's hand-made fixture
  * cases inside an allowed dir, a state dir outside it, and an in-memory MCP session on a server
- * that serves `cobre/run` over the real `Sandbox`, optionally with the real audit chain (Gate,
- * job store, task store, Flight Recorder).
+ * that serves `cobre/run` over the real `Sandbox`, optionally with the job and task stores.
  *
  * @module
  */
@@ -19,7 +18,13 @@ import {
   RunCoordinator,
   ServerLog,
 } from "../../src/server/mod.ts";
-import { type AuditChain, openAuditChain } from "../../src/server/audit_chain.ts";
+import { taskAwareJobObserver } from "../../src/server/audit_chain.ts";
+import {
+  createJobObserver,
+  DurableTaskStore,
+  type JobStore,
+  openJobStore,
+} from "../../src/jobs/mod.ts";
 import { copyTree } from "../output/helpers.ts";
 
 /** The engine's fixture cases (hand-derived costs in `tests/engine/train_test.ts`). */
@@ -67,18 +72,18 @@ export interface RunSession {
   client: Client;
   server: CobreServer;
   coordinator: RunCoordinator;
-  /** Present when the session was opened with `audit: true`. */
-  audit: AuditChain | null;
+  /** Present when the session was opened with `jobs: true`. */
+  jobs: JobStore | null;
   stderr: string[];
-  /** Closes client and server, waits for the run to settle, closes the audit chain. */
+  /** Closes client and server, waits for the run to settle, closes the job store. */
   close(): Promise<void>;
 }
 
 /** Options of `openRunSession`. */
 export interface RunSessionOptions {
   mode?: "read-only" | "read-write";
-  /** Run every request through the real audit chain in `ws.stateDir` (and serve MCP tasks). */
-  audit?: boolean;
+  /** Keep jobs and MCP tasks in `ws.stateDir`, wired as the audit chain wires them. */
+  jobs?: boolean;
   /** Share a coordinator between sessions (one run per process). */
   coordinator?: RunCoordinator;
   /** The linked transport's session id (Streamable HTTP has one; stdio none). */
@@ -94,22 +99,19 @@ export async function openRunSession(
   const coordinator = options.coordinator ?? new RunCoordinator();
   const stderr: string[] = [];
   const log = new ServerLog({ writeLine: (line) => stderr.push(line), stderrLevel: "debug" });
-  const audit = options.audit
-    ? openAuditChain({
-      stateDir: ws.stateDir,
-      serverId: "run-test",
-      sandbox: ws.sandbox,
-      mode,
-      log,
-    })
-    : null;
+  // The job store and task store as the audit chain wires them (the recorder is left out: it
+  // can open once per process, and the end-to-end tests run the whole chain).
+  const jobs = options.jobs ? openJobStore({ stateDir: ws.stateDir }) : null;
+  const tasks = jobs ? new DurableTaskStore(jobs, { serverId: "run-test" }) : null;
   const server = createCobreServer({
     tools: cobreTools({ run: { coordinator } }),
     sandbox: ws.sandbox,
     mode,
     log,
     serverId: "run-test",
-    ...(audit ? { observers: audit.observers, tasks: audit.tasks } : {}),
+    ...(jobs && tasks
+      ? { observers: [taskAwareJobObserver(createJobObserver(jobs), jobs)], tasks }
+      : {}),
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   if (options.transportSessionId !== undefined) {
@@ -123,14 +125,14 @@ export async function openRunSession(
     client,
     server,
     coordinator,
-    audit,
+    jobs,
     stderr,
     async close() {
       await client.close();
       await server.close();
       coordinator.stopActive("test over");
       await coordinator.idle();
-      await audit?.close();
+      jobs?.close();
     },
   };
 }
