@@ -1,0 +1,94 @@
+/**
+ * Helpers of the `cobre/run` end-to-end tests: a workspace with copies of the engine fixture
+ * cases, read-write servers started from the real launch line, progress waits and a read-only
+ * view of the server's job database.
+ *
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import { launchLine } from "../../src/security/mod.ts";
+import { copyTree } from "../output/helpers.ts";
+import { ENGINE_FIXTURES, setIterationLimit } from "../server/run_support.ts";
+import { type SpawnedServer, spawnServer } from "./support.ts";
+
+export { setIterationLimit };
+
+/** Directories of one end-to-end run test (canonical). */
+export interface RunProcessWorkspace {
+  root: string;
+  allowed: string;
+  stateDir: string;
+  caseDir(name: string): string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Copies `cases` (under `fixtures/engine`) into a fresh allowed dir; creates the state dir. */
+export async function runProcessWorkspace(cases: readonly string[]): Promise<RunProcessWorkspace> {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "cobre-run-e2e-" }));
+  for (const name of cases) await copyTree(`${ENGINE_FIXTURES}/${name}`, `${root}/allowed/${name}`);
+  await Deno.mkdir(`${root}/state`);
+  return {
+    root,
+    allowed: `${root}/allowed`,
+    stateDir: `${root}/state`,
+    caseDir: (name) => `${root}/allowed/${name}`,
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+/** Starts a read-write server on the workspace through its least-privilege launch line. */
+export async function spawnWriteServer(ws: RunProcessWorkspace): Promise<SpawnedServer> {
+  const line = await launchLine({
+    allowedDirs: [ws.allowed],
+    stateDir: ws.stateDir,
+    write: true,
+    extraServerArgs: ["--log-level", "warning"],
+  });
+  return await spawnServer(line);
+}
+
+/**
+ * A progress callback and a promise that resolves at the first progress reaching `at`, or
+ * rejects if `call` ends first.
+ */
+export function progressReaching(at: number) {
+  let reached: () => void = () => {};
+  const promise = new Promise<void>((resolve) => (reached = resolve));
+  return {
+    onprogress: (p: { progress: number }) => {
+      if (p.progress >= at) reached();
+    },
+    until: (call: Promise<unknown>) =>
+      Promise.race([
+        promise,
+        call.then((ended) => {
+          throw new Error(`the call ended before progress ${at}: ${JSON.stringify(ended)}`);
+        }),
+      ]),
+  };
+}
+
+/** One `ai_jobs` row, as the tests read it. */
+export interface JobRow {
+  job_id: string;
+  workflow_run_id: string;
+  status: string;
+  tool_name: string;
+  mcp_progress_token: string | null;
+  progress: number | null;
+  total: number | null;
+  last_update: string | null;
+  error: string | null;
+}
+
+/** Every `cobre/run` job in the state dir's job database (read-only; WAL allows it live). */
+export function runJobs(stateDir: string): JobRow[] {
+  const db = new DatabaseSync(`${stateDir}/jobs.sqlite`, { readOnly: true });
+  try {
+    return db.prepare(
+      "SELECT * FROM ai_jobs WHERE tool_name = 'cobre/run' ORDER BY created_at",
+    ).all() as unknown as JobRow[];
+  } finally {
+    db.close();
+  }
+}
