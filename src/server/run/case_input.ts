@@ -64,9 +64,10 @@ export async function loadValidCase(caseDir: string, access: ReadAccess): Promis
 }
 
 /**
- * The engine phases for `phases`. Omitted, the case decides (`simulation.enabled`); given, it is
- * exact. The engine trains the policy it simulates in the same run, so simulation alone (which
- * in Cobre simulates a stored policy) is refused.
+ * The engine phases for `phases`. As with the `cobre` CLI, the case's config decides whether a
+ * run simulates (`simulation.enabled`): "both" (the default) trains and then simulates if the case
+ * enables it, "training" never simulates. The engine trains the policy it simulates in the same
+ * run, so simulation alone (in Cobre: simulating a stored policy) is refused.
  */
 export function selectPhases(
   phases: RunPhases | undefined,
@@ -80,9 +81,7 @@ export function selectPhases(
       'Call cobre/run with phases "both": the policy is trained and then simulated in one run.',
     ));
   }
-  if (phases === "training") return { training: true, simulation: false };
-  if (phases === "both") return { training: true, simulation: true };
-  return { training: true, simulation: model.config.simulation.enabled };
+  return { training: true, simulation: phases !== "training" && model.config.simulation.enabled };
 }
 
 /**

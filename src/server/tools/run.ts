@@ -29,8 +29,9 @@ export function runTool(env: RunEnvironment): ToolDefinition<RunArgs, RunSummary
       "writing Cobre outputs (training/, policy/, simulation/) to <case_dir>/output. The case is " +
       "validated first; a case with errors is refused with every error listed. Sends one " +
       "progress notification per training iteration (lower/upper bound, gap) and periodic ones " +
-      "during simulation when the request carries a progressToken. Without phases the case's " +
-      'config decides whether to simulate; phases "training" skips simulation. Cancelling stops ' +
+      'during simulation when the request carries a progressToken. phases "both" (default) ' +
+      "simulates when the case's config enables simulation, as the cobre CLI does; " +
+      '"training" never simulates. Cancelling stops ' +
       "at the next iteration boundary and keeps the last completed iteration's policy (status " +
       '"partial"). One run at a time per server. May run as an MCP task. Needs a server ' +
       "started with write permission.",
