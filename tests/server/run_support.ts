@@ -17,6 +17,7 @@ import {
   createCobreServer,
   RunCoordinator,
   ServerLog,
+  type ToolSandbox,
 } from "../../src/server/mod.ts";
 import { taskAwareJobObserver } from "../../src/server/audit_chain.ts";
 import {
@@ -88,6 +89,8 @@ export interface RunSessionOptions {
   coordinator?: RunCoordinator;
   /** The linked transport's session id (Streamable HTTP has one; stdio none). */
   transportSessionId?: string;
+  /** Replaces the workspace's sandbox (e.g. to inject file-system failures). */
+  sandbox?: ToolSandbox;
 }
 
 /** Opens a session on a server with every tool, `cobre/run` included. */
@@ -105,7 +108,7 @@ export async function openRunSession(
   const tasks = jobs ? new DurableTaskStore(jobs, { serverId: "run-test" }) : null;
   const server = createCobreServer({
     tools: cobreTools({ run: { coordinator } }),
-    sandbox: ws.sandbox,
+    sandbox: options.sandbox ?? ws.sandbox,
     mode,
     log,
     serverId: "run-test",

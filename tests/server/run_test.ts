@@ -278,3 +278,41 @@ Deno.test("cobre/run refuses case paths outside the sandbox without revealing it
     await session.close();
   }
 });
+
+Deno.test("cobre/run reports CheckpointFailed when its outputs cannot be written, and publishes nothing", async () => {
+  await using ws = await runWorkspace(["thermal_merit_order"]);
+  const caseDir = ws.caseDir("thermal_merit_order");
+  // A disk that fills up while the outputs are written: the third file fails.
+  let writes = 0;
+  const access = {
+    ...ws.sandbox.access,
+    writeNewFile(path: string, data: Uint8Array) {
+      if (++writes === 3) return Promise.reject(new Error("No space left on device"));
+      return ws.sandbox.access.writeNewFile(path, data);
+    },
+  };
+  const sandbox = {
+    resolve: (path: string, expect?: "any" | "file" | "dir") => ws.sandbox.resolve(path, expect),
+    locate: (path: string) => ws.sandbox.locate(path),
+    resolveForWrite: (path: string) => ws.sandbox.resolveForWrite(path),
+    access,
+  };
+  const session = await openRunSession(ws, { sandbox });
+  try {
+    const result = await session.client.callTool({
+      name: "cobre/run",
+      arguments: { case_dir: caseDir },
+    });
+    assert.equal(result.isError, true);
+    const record = recordOf(result);
+    assert.equal(record.kind, "CheckpointFailed");
+    assert.deepEqual(record.context.cause, { error: "Error" }, "the raw message is not passed on");
+    assert.equal(writes, 3);
+    // Nothing published, and the staging directory was cleaned up.
+    assert.equal(await exists(`${caseDir}/output`), false);
+    assert.deepEqual((await listNames(caseDir)).filter((n) => n.startsWith(".")), []);
+    assert.equal(session.coordinator.busy, false);
+  } finally {
+    await session.close();
+  }
+});

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { CobreError, errorRecord } from "../../common/mod.ts";
+import { CobreError, errorRecord, isCobreError, type JsonValue } from "../../common/mod.ts";
 import type { RunHandle, RunResult } from "../../engine/mod.ts";
 import type { ProgressUpdate, ToolContext } from "../types.ts";
 import { loadValidCase, runOutputDir, type RunPhases, selectPhases } from "./case_input.ts";
@@ -83,6 +83,28 @@ async function awaitEngine(
   }
 }
 
+/**
+ * Publishes the outputs; any failure to write them is `CheckpointFailed` (spec SS2.2), with the
+ * sandbox's or file system's own record as `context.cause`. Raw errors are reduced to their name
+ * (their messages may name paths outside the sandbox). A read-only runtime stays `WriteDisabled`.
+ */
+async function publishOrExplain(publish: () => Promise<void>): Promise<void> {
+  try {
+    await publish();
+  } catch (error) {
+    if (isCobreError(error) && error.record.kind === "WriteDisabled") throw error;
+    const cause: JsonValue = isCobreError(error)
+      ? { kind: error.record.kind, message: error.record.message }
+      : { error: error instanceof Error ? error.name : "unknown" };
+    throw new CobreError(errorRecord(
+      "CheckpointFailed",
+      "The run finished but its outputs could not be written; nothing was published.",
+      { cause },
+      "Check free space and permissions of the case directory, then run again.",
+    ));
+  }
+}
+
 /** Runs `args` to completion (or to a partial result when stopped); see the module doc. */
 export async function executeRun(
   args: RunArgs,
@@ -122,7 +144,9 @@ export async function executeRun(
         }),
     );
     await progress.flush();
-    await publishRunOutputs(outputDir, ctx.sandbox.access, model, result, startedAt);
+    await publishOrExplain(() =>
+      publishRunOutputs(outputDir, ctx.sandbox.access, model, result, startedAt)
+    );
     return runSummary(result, outputDir, phases);
   } finally {
     lease.release();
