@@ -13,11 +13,11 @@ import { solveOpenings } from "./backward.ts";
 import type { Cut } from "./cuts.ts";
 import type { ForwardTask, ForwardTrajectory } from "./forward.ts";
 import { runForwardPass } from "./forward.ts";
-import type { HighsRuntime, LpMode, LpSolverStats } from "./lp/mod.ts";
+import type { HighsRuntime, LpMode } from "./lp/mod.ts";
 import type { SimulationScenarioResult } from "./results.ts";
 import type { EngineSetup } from "./setup.ts";
 import { simulateScenario } from "./simulation.ts";
-import type { SolveSite } from "./stage_runner.ts";
+import type { RunnerStats, SolveSite } from "./stage_runner.ts";
 import { StageRunner } from "./stage_runner.ts";
 
 /** Cuts of one stage that an executor has not seen yet, starting at pool position `first`. */
@@ -52,7 +52,7 @@ export interface ExecutorResults {
   forward: ForwardTrajectory[];
   backward: OpeningSolve[];
   simulate: SimulationScenarioResult[];
-  stats: LpSolverStats;
+  stats: RunnerStats;
 }
 
 /** Something that can perform executor requests. */

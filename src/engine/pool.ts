@@ -13,9 +13,8 @@ import type { Cut } from "./cuts.ts";
 import type { CutDelta, Executor, LaneWork } from "./executor.ts";
 import type { ForwardTask, ForwardTrajectory } from "./forward.ts";
 import { executorOfLane } from "./lanes.ts";
-import type { LpSolverStats } from "./lp/mod.ts";
 import type { SimulationScenarioResult } from "./results.ts";
-import type { SolveSite } from "./stage_runner.ts";
+import type { RunnerStats, SolveSite } from "./stage_runner.ts";
 
 /** The executors of a run plus the cut pool they mirror. */
 export class ExecutorPool {
@@ -63,7 +62,7 @@ export class ExecutorPool {
   }
 
   /** Solver counters of every executor. */
-  stats(): Promise<LpSolverStats[]> {
+  stats(): Promise<RunnerStats[]> {
     return Promise.all(this.#executors.map((e) => e.run({ kind: "stats" })));
   }
 

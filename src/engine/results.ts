@@ -261,6 +261,11 @@ export interface SolverStats {
   training_solve_ms: number;
   simulation_solve_ms: number;
   training_simplex_iterations: number;
+  /**
+   * Extra HiGHS runs during training after cuts violated at a solution became LP rows (see
+   * `active_cuts.ts`); not counted in `training_lp_solves`. Optional for results made before it.
+   */
+  training_lp_resolves?: number;
   /** Wall time of the training phase in milliseconds. */
   training_wall_ms: number;
   simulation_wall_ms: number;

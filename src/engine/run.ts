@@ -217,8 +217,10 @@ export async function trainAndSimulate(
     const simulationWall = performance.now() - simulationStart;
     const finalStats = await pool.stats();
 
-    const sum = (list: typeof finalStats, key: "solves" | "solveMs" | "simplexIterations") =>
-      list.reduce((a, s) => a + s[key], 0);
+    const sum = (
+      list: typeof finalStats,
+      key: "solves" | "solveMs" | "simplexIterations" | "resolves",
+    ) => list.reduce((a, s) => a + s[key], 0);
     const trainingSolveMs = sum(trainingStats, "solveMs");
     const solver: SolverStats = {
       training_lp_solves: sum(trainingStats, "solves"),
@@ -226,6 +228,7 @@ export async function trainAndSimulate(
       training_solve_ms: trainingSolveMs,
       simulation_solve_ms: sum(finalStats, "solveMs") - trainingSolveMs,
       training_simplex_iterations: sum(trainingStats, "simplexIterations"),
+      training_lp_resolves: sum(trainingStats, "resolves"),
       training_wall_ms: trainingWall,
       simulation_wall_ms: simulated === null ? 0 : simulationWall,
       training_solver_share: trainingWall > 0 ? trainingSolveMs / trainingWall : 0,

@@ -8,9 +8,9 @@
  * @module
  */
 import { CobreError, errorRecord } from "../common/mod.ts";
+import { ActiveCuts } from "./active_cuts.ts";
 import type { Cut } from "./cuts.ts";
-import { cutRows } from "./cuts.ts";
-import type { HighsRuntime, LpMode, LpSolver, LpSolverStats } from "./lp/mod.ts";
+import type { HighsRuntime, LpMode, LpSolver, LpSolverStats, LpStatus } from "./lp/mod.ts";
 import { createLpSolver } from "./lp/mod.ts";
 import { parInflow } from "./scenarios/mod.ts";
 import type { EngineSetup } from "./setup.ts";
@@ -43,6 +43,11 @@ function penaltySlacks(layout: StageLayout): string[] {
   if (any(layout.colTurbinedBelow)) families.push("turbined_below");
   if (any(layout.colGenerationBelow)) families.push("generation_below");
   return families;
+}
+
+/** Solver counters of a runner: `solves` are stage solves, `resolves` the extra HiGHS runs. */
+export interface RunnerStats extends LpSolverStats {
+  resolves: number;
 }
 
 /** Sums solver counters into `total`. */
@@ -90,6 +95,8 @@ export class StageRunner {
         this.#cuts,
         this.#patch,
         () => createLpSolver(this.#highs, this.#mode),
+        // A rebuilt LP has nowhere to keep a working set: it holds every cut (the baseline).
+        this.#mode === "persistent",
       );
       this.#lanes.set(k, lane);
     }
@@ -97,13 +104,14 @@ export class StageRunner {
   }
 
   /** Solver counters summed over every lane and stage. */
-  stats(): LpSolverStats {
-    const total: LpSolverStats = {
+  stats(): RunnerStats {
+    const total: RunnerStats = {
       solves: 0,
       solveMs: 0,
       simplexIterations: 0,
       retries: 0,
       failures: 0,
+      resolves: 0,
     };
     for (const lane of this.#lanes.values()) lane.addStatsTo(total);
     return total;
@@ -121,34 +129,52 @@ export class Lane {
   readonly #cuts: readonly Cut[][];
   readonly #patch: StagePatch;
   readonly #create: () => LpSolver;
+  readonly #prune: boolean;
   readonly #solvers: (LpSolver | null)[];
-  readonly #cutsApplied: number[];
+  readonly #active: (ActiveCuts | null)[];
+  /** Extra HiGHS runs after violated cuts became rows. */
+  #resolves = 0;
 
   constructor(
     setup: EngineSetup,
     cuts: readonly Cut[][],
     patch: StagePatch,
     create: () => LpSolver,
+    prune: boolean,
   ) {
     this.setup = setup;
     this.#cuts = cuts;
     this.#patch = patch;
     this.#create = create;
+    this.#prune = prune;
     this.#solvers = setup.stages.map(() => null);
-    this.#cutsApplied = setup.stages.map(() => 0);
+    this.#active = setup.stages.map(() => null);
   }
 
   /**
    * Solves stage `t` from `state` (incoming storage and lags) under opening noise `noise`,
-   * continuing from this lane's previous solve of the stage. Returns the scaled objective; read
-   * the solution with `primal` / `rowDuals` until the next solve of this stage. Throws a
-   * `SolverFailure` CobreError when HiGHS cannot prove optimality.
+   * continuing from this lane's previous solve of the stage, exactly as if every cut received
+   * were a row (see `active_cuts.ts`). Returns the scaled objective; read the solution with
+   * `primal` / `rowDuals` until the next solve of this stage. Throws a `SolverFailure`
+   * CobreError when HiGHS cannot prove optimality.
    */
   solve(t: number, state: Float64Array, noise: Float64Array, site: SolveSite): number {
     const solver = this.#solver(t);
+    const active = this.#active[t]!;
+    const pool = this.#cuts[t]!;
     const layout = this.setup.stages[t]!.layout;
+    active.prepare(solver, pool);
     this.#patch.apply(solver, t, layout, state, noise);
-    const status = solver.solve();
+    this.#check(solver.solve(), layout, site);
+    while (active.addViolated(solver, pool, solver.primal()) > 0) {
+      this.#resolves++;
+      this.#check(solver.solve(), layout, site);
+    }
+    active.settle(solver.rowDuals());
+    return solver.objective();
+  }
+
+  #check(status: LpStatus, layout: StageLayout, site: SolveSite): void {
     if (status !== "optimal") {
       throw new CobreError(errorRecord(
         "SolverFailure",
@@ -168,7 +194,6 @@ export class Lane {
           : "Check the case for unbounded costs or inconsistent bounds.",
       ));
     }
-    return solver.objective();
   }
 
   primal(t: number): Float64Array {
@@ -179,8 +204,11 @@ export class Lane {
     return this.#solvers[t]!.rowDuals();
   }
 
-  addStatsTo(total: LpSolverStats): void {
+  addStatsTo(total: RunnerStats): void {
     for (const solver of this.#solvers) if (solver !== null) addStats(total, solver.stats);
+    // Solver counters count HiGHS runs; a solve that needed extra cut rows counts once.
+    total.solves -= this.#resolves;
+    total.resolves += this.#resolves;
   }
 
   dispose(): void {
@@ -188,20 +216,15 @@ export class Lane {
     this.#solvers.fill(null);
   }
 
-  /** Stage `t`'s LP holding every cut received so far (created and loaded on first use). */
+  /** Stage `t`'s LP (created and loaded on first use). */
   #solver(t: number): LpSolver {
     let solver = this.#solvers[t]!;
     if (solver === null) {
+      const stage = this.setup.stages[t]!;
       solver = this.#create();
-      solver.load(this.setup.stages[t]!.model);
+      solver.load(stage.model);
       this.#solvers[t] = solver;
-    }
-    const pool = this.#cuts[t]!;
-    const applied = this.#cutsApplied[t]!;
-    if (pool.length > applied) {
-      // All new cuts in one batch: one row append (and one basis extension) per solve at most.
-      solver.addRows(cutRows(this.setup.stages[t]!.layout, pool.slice(applied)));
-      this.#cutsApplied[t] = pool.length;
+      this.#active[t] = new ActiveCuts(stage.layout, this.setup.stateDim, this.#prune);
     }
     return solver;
   }

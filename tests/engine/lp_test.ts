@@ -143,3 +143,31 @@ for (const mode of MODES) {
     });
   });
 }
+
+for (const mode of MODES) {
+  Deno.test(`${mode} solver deletes rows and keeps the others in order`, () => {
+    withSolver(mode, (solver) => {
+      solver.solve();
+      // Cut x <= 1 (row 2) then cut y <= 5 (row 3): optimum x = 1, y = 2, objective 5.
+      solver.addRows({
+        lower: new Float64Array([-Infinity, -Infinity]),
+        upper: new Float64Array([1, 5]),
+        rowStarts: new Int32Array([0, 1, 2]),
+        colIndex: new Int32Array([0, 1]),
+        values: new Float64Array([1, 1]),
+      });
+      assert.equal(solver.solve(), "optimal");
+      assert.ok(Math.abs(solver.objective() - 5) < 1e-9);
+      // Dropping row 2 restores x = 2, y = 1 (objective 4); row 3 moves up to index 2.
+      solver.deleteRows(new Int32Array([2]));
+      assert.equal(solver.numRows, 3);
+      assert.equal(solver.solve(), "optimal");
+      assert.ok(Math.abs(solver.objective() - 4) < 1e-9);
+      // The moved row still acts on y: y >= 1.5 gives x = 1.5, objective 3 + y = 4.5.
+      solver.setRowRangeBounds(2, new Float64Array([1.5]), new Float64Array([Infinity]));
+      assert.equal(solver.solve(), "optimal");
+      assert.ok(Math.abs(solver.objective() - 4.5) < 1e-9);
+      assert.equal(solver.rowDuals().length, 3);
+    });
+  });
+}

@@ -5,8 +5,9 @@
  * ## What persists between solves
  *
  * - The model handed to `load()` persists until the next `load()`. Rows appended with `addRows()`
- *   and bound changes made with `setColBounds()` / `setRowBounds()` persist too: nothing is reset
- *   implicitly, so a caller that patches a bound must patch it back (or overwrite it) itself.
+ *   or removed with `deleteRows()` and bound changes made with `setColBounds()` /
+ *   `setRowBounds()` persist too: nothing is reset implicitly, so a caller that patches a bound
+ *   must patch it back (or overwrite it) itself.
  * - The simplex basis of the last successful solve is kept and used to warm-start the next one.
  *   Appended rows enter the basis with their slack basic, so a warm start stays valid.
  * - `load()` discards the basis. `setBasis()` installs one the caller saved with `getBasis()`;
@@ -96,6 +97,11 @@ export interface LpSolver {
   setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void;
   /** Appends rows at the end; their indices are `numRows` (before the call) onwards. */
   addRows(rows: LpRows): void;
+  /**
+   * Deletes rows (strictly increasing indices); later rows move up. The basis of the remaining
+   * rows is kept, so the next solve still starts warm (after a refactorisation).
+   */
+  deleteRows(rows: Int32Array): void;
   /** Solves; on a non-optimal status see the failure contract in the module docs. */
   solve(): LpStatus;
   /** Objective value of the last optimal solve. */

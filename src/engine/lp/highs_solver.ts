@@ -96,6 +96,13 @@ export class PersistentHighsSolver implements LpSolver {
     this.#numRows += count;
   }
 
+  deleteRows(rows: Int32Array): void {
+    if (rows.length === 0) return;
+    this.#model.deleteRows({ kind: "set", indices: rows });
+    this.#numRows -= rows.length;
+    this.#solution = null;
+  }
+
   solve(): LpStatus {
     this.stats.solves++;
     this.#solution = null;

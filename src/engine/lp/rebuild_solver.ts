@@ -119,6 +119,30 @@ export class RebuildingHighsSolver implements LpSolver {
     model.values.push(...rows.values);
   }
 
+  deleteRows(rows: Int32Array): void {
+    const model = this.#require();
+    const drop = new Set(rows);
+    const kept: RowMajorModel = {
+      ...model,
+      rowLower: [],
+      rowUpper: [],
+      rowStarts: [0],
+      colIndex: [],
+      values: [],
+    };
+    for (let r = 0; r < model.rowLower.length; r++) {
+      if (drop.has(r)) continue;
+      kept.rowLower.push(model.rowLower[r]!);
+      kept.rowUpper.push(model.rowUpper[r]!);
+      for (let k = model.rowStarts[r]!; k < model.rowStarts[r + 1]!; k++) {
+        kept.colIndex.push(model.colIndex[k]!);
+        kept.values.push(model.values[k]!);
+      }
+      kept.rowStarts.push(kept.colIndex.length);
+    }
+    this.#model = kept;
+  }
+
   solve(): LpStatus {
     this.stats.solves++;
     let status = this.#solveFresh(RESOLVE_OPTIONS);
