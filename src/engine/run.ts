@@ -132,12 +132,12 @@ async function createExecutors(
     // Solver Workers could not start. Results do not depend on the number of Workers, so the run
     // goes on in this thread alone; `solver.workers` in the result reports how many solved.
     for (const worker of remote) worker.close();
-    return { executors: [local], solverVersion: `HiGHS ${highs.version.string} (WebAssembly)` };
+    return { executors: [local], solverVersion: `HiGHS ${highs.version} (WebAssembly)` };
   }
   // Remote executors first: the pool posts their work before the local one blocks this thread.
   return {
     executors: [...remote, local],
-    solverVersion: `HiGHS ${highs.version.string} (WebAssembly)`,
+    solverVersion: `HiGHS ${highs.version} (WebAssembly)`,
   };
 }
 

@@ -106,9 +106,12 @@ export interface LpSolver {
   solve(): LpStatus;
   /** Objective value of the last optimal solve. */
   objective(): number;
-  /** Column values of the last optimal solve. */
+  /**
+   * Column values of the last optimal solve. The array may be reused: it is valid until the next
+   * `solve()` or model change, so copy what must outlive that.
+   */
   primal(): Float64Array;
-  /** Row duals of the last optimal solve: d(objective)/d(row bound) for active rows. */
+  /** Row duals of the last optimal solve (d objective / d row bound); same lifetime as `primal`. */
   rowDuals(): Float64Array;
   getBasis(): LpBasis | null;
   setBasis(basis: LpBasis): void;

@@ -8,9 +8,16 @@
  */
 import * as highsPackage from "highs";
 import type { Highs, InitOptions } from "highs";
+import type { HighsCApi } from "./highs_native.ts";
+import { HighsNative } from "./highs_native.ts";
 
 /** A loaded HiGHS runtime; solver models are created from it. */
-export type HighsRuntime = Highs;
+export interface HighsRuntime {
+  /** HiGHS version string, e.g. "1.15.1". */
+  readonly version: string;
+  /** The C API with scratch memory (see `highs_native.ts`). */
+  readonly native: HighsNative;
+}
 
 /**
  * Loader options including Emscripten's `instantiateWasm` hook. The package's `wasmModule`
@@ -29,12 +36,28 @@ type LoaderOptions = InitOptions & {
 const highsLoader = highsPackage.default as unknown as (options: LoaderOptions) => Promise<Highs>;
 
 /** Instantiates HiGHS from the wasm bytes or an already compiled module (no file access). */
-export function loadHighsRuntime(wasm: Uint8Array | WebAssembly.Module): Promise<HighsRuntime> {
-  if (!(wasm instanceof WebAssembly.Module)) return highsLoader({ wasmBinary: wasm });
-  return highsLoader({
+export async function loadHighsRuntime(
+  wasm: Uint8Array | WebAssembly.Module,
+): Promise<HighsRuntime> {
+  // Bytes come from a file read or a structured clone, never from shared memory.
+  const compiled = wasm instanceof WebAssembly.Module
+    ? wasm
+    : await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+  // The hook also hands over the instance, whose exported memory the solvers read directly.
+  let memory: WebAssembly.Memory | null = null;
+  const highs = await highsLoader({
     instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(wasm, imports).then(receive);
+      WebAssembly.instantiate(compiled, imports).then((instance) => {
+        memory = Object.values(instance.exports).find((value) =>
+          value instanceof WebAssembly.Memory
+        ) ?? null;
+        receive(instance);
+      });
       return {};
     },
   });
+  if (memory === null) throw new Error("The HiGHS module exports no memory");
+  // The C API functions are module properties the package's types do not declare.
+  const api = highs as unknown as HighsCApi;
+  return { version: highs.version.string, native: new HighsNative(api, memory) };
 }

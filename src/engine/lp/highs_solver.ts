@@ -5,11 +5,55 @@
  * @module
  */
 import type { HighsRuntime } from "./highs_runtime.ts";
+import type { HighsNative } from "./highs_native.ts";
+import { HIGHS_ERROR } from "./highs_native.ts";
 import type { LpBasis, LpModel, LpRows, LpSolver, LpSolverStats, LpStatus } from "./contract.ts";
-import { RESOLVE_OPTIONS, RETRY_OPTIONS } from "./options.ts";
+import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
 import { toLpStatus } from "./status.ts";
 
-type HighsModel = ReturnType<HighsRuntime["createModel"]>;
+/** Column-wise matrix format code of `Highs_passLp`. */
+const COLUMN_WISE = 1;
+const MINIMIZE = 1;
+
+/** Throws for a call HiGHS rejected: the model or its data is broken, not an LP outcome. */
+export function check(status: number, call: string): void {
+  if (status === HIGHS_ERROR) throw new Error(`HiGHS rejected ${call}`);
+}
+
+/** Loads a whole model into a HiGHS instance. */
+export function passModel(native: HighsNative, highs: number, model: LpModel): void {
+  // The C API takes column starts without the final end marker.
+  const [cost, colLower, colUpper, rowLower, rowUpper, starts, index, value] = native.stage([
+    model.colCost,
+    model.colLower,
+    model.colUpper,
+    model.rowLower,
+    model.rowUpper,
+    model.colStarts.subarray(0, model.numCols),
+    model.rowIndex,
+    model.values,
+  ]) as [number, number, number, number, number, number, number, number];
+  check(
+    native.api._Highs_passLp(
+      highs,
+      model.numCols,
+      model.numRows,
+      model.values.length,
+      COLUMN_WISE,
+      MINIMIZE,
+      0,
+      cost,
+      colLower,
+      colUpper,
+      rowLower,
+      rowUpper,
+      starts,
+      index,
+      value,
+    ),
+    "passLp",
+  );
+}
 
 /** A persistent HiGHS model behind the `LpSolver` contract. */
 export class PersistentHighsSolver implements LpSolver {
@@ -20,15 +64,22 @@ export class PersistentHighsSolver implements LpSolver {
     retries: 0,
     failures: 0,
   };
-  #model: HighsModel;
+  readonly #native: HighsNative;
+  #highs: number;
   #numRows = 0;
   #numCols = 0;
-  #solution: { colValue: Float64Array; rowDual: Float64Array } | null = null;
+  /** Solution of the last optimal solve, copied out of wasm memory on first read. */
+  #colValue = new Float64Array(0);
+  #rowDual = new Float64Array(0);
+  #fetched = false;
   #objective = Number.NaN;
 
-  constructor(highs: HighsRuntime) {
-    this.#model = highs.createModel();
-    this.#model.options.set(RESOLVE_OPTIONS);
+  constructor(runtime: HighsRuntime) {
+    this.#native = runtime.native;
+    this.#highs = runtime.native.api._Highs_create();
+    if (this.#highs === 0) throw new Error("HiGHS could not create a model");
+    this.#native.setOptions(this.#highs, SERIAL_OPTIONS);
+    this.#native.setOptions(this.#highs, RESOLVE_OPTIONS);
   }
 
   get numRows(): number {
@@ -40,86 +91,94 @@ export class PersistentHighsSolver implements LpSolver {
   }
 
   load(model: LpModel): void {
-    this.#model.passModel({
-      numCols: model.numCols,
-      numRows: model.numRows,
-      colCost: model.colCost,
-      colLower: model.colLower,
-      colUpper: model.colUpper,
-      rowLower: model.rowLower,
-      rowUpper: model.rowUpper,
-      matrix: {
-        format: "csc",
-        numRows: model.numRows,
-        numCols: model.numCols,
-        starts: model.colStarts,
-        indices: model.rowIndex,
-        values: model.values,
-      },
-    });
+    passModel(this.#native, this.#highs, model);
     this.#numRows = model.numRows;
     this.#numCols = model.numCols;
-    this.#solution = null;
+    this.#fetched = false;
   }
 
   setColBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
     if (indices.length === 0) return;
-    this.#model.changeColsBounds({ kind: "set", indices }, lower, upper);
+    const [set, lo, up] = this.#native.stage([indices, lower, upper]) as [number, number, number];
+    check(
+      this.#native.api._Highs_changeColsBoundsBySet(this.#highs, indices.length, set, lo, up),
+      "changeColsBoundsBySet",
+    );
   }
 
   setRowBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
     if (indices.length === 0) return;
-    this.#model.changeRowsBounds({ kind: "set", indices }, lower, upper);
+    const [set, lo, up] = this.#native.stage([indices, lower, upper]) as [number, number, number];
+    check(
+      this.#native.api._Highs_changeRowsBoundsBySet(this.#highs, indices.length, set, lo, up),
+      "changeRowsBoundsBySet",
+    );
   }
 
   setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void {
     if (lower.length === 0) return;
-    const range = { kind: "range", from: first, to: first + lower.length - 1 } as const;
-    this.#model.changeRowsBounds(range, lower, upper);
+    const [lo, up] = this.#native.stage([lower, upper]) as [number, number];
+    const last = first + lower.length - 1;
+    check(
+      this.#native.api._Highs_changeRowsBoundsByRange(this.#highs, first, last, lo, up),
+      "changeRowsBoundsByRange",
+    );
   }
 
   addRows(rows: LpRows): void {
     const count = rows.lower.length;
     if (count === 0) return;
-    this.#model.addRows({
-      lower: rows.lower,
-      upper: rows.upper,
-      matrix: {
-        format: "csr",
-        numRows: count,
-        numCols: this.#numCols,
-        starts: rows.rowStarts,
-        indices: rows.colIndex,
-        values: rows.values,
-      },
-    });
+    const [lower, upper, starts, index, value] = this.#native.stage([
+      rows.lower,
+      rows.upper,
+      rows.rowStarts.subarray(0, count),
+      rows.colIndex,
+      rows.values,
+    ]) as [number, number, number, number, number];
+    check(
+      this.#native.api._Highs_addRows(
+        this.#highs,
+        count,
+        lower,
+        upper,
+        rows.values.length,
+        starts,
+        index,
+        value,
+      ),
+      "addRows",
+    );
     this.#numRows += count;
+    this.#fetched = false;
   }
 
   deleteRows(rows: Int32Array): void {
     if (rows.length === 0) return;
-    this.#model.deleteRows({ kind: "set", indices: rows });
+    const [set] = this.#native.stage([rows]) as [number];
+    check(this.#native.api._Highs_deleteRowsBySet(this.#highs, rows.length, set), "deleteRows");
     this.#numRows -= rows.length;
-    this.#solution = null;
+    this.#fetched = false;
   }
 
   solve(): LpStatus {
     this.stats.solves++;
-    this.#solution = null;
+    this.#fetched = false;
     let status = this.#run();
     if (status !== "optimal") {
       // Cold retry: a stale or ill-conditioned warm basis is the usual cause of a spurious failure.
       this.stats.retries++;
-      this.#model.clearSolver();
-      this.#model.options.set(RETRY_OPTIONS);
+      this.#native.api._Highs_clearSolver(this.#highs);
+      this.#native.setOptions(this.#highs, RETRY_OPTIONS);
       status = this.#run();
-      this.#model.options.set(RESOLVE_OPTIONS);
+      this.#native.setOptions(this.#highs, RESOLVE_OPTIONS);
       if (status !== "optimal") {
         this.stats.failures++;
-        this.#model.clearSolver();
+        this.#native.api._Highs_clearSolver(this.#highs);
       }
     }
-    this.#objective = status === "optimal" ? this.#model.getObjectiveValue() : Number.NaN;
+    this.#objective = status === "optimal"
+      ? this.#native.api._Highs_getObjectiveValue(this.#highs)
+      : Number.NaN;
     return status;
   }
 
@@ -128,52 +187,66 @@ export class PersistentHighsSolver implements LpSolver {
   }
 
   primal(): Float64Array {
-    return this.#fetch().colValue;
+    this.#fetch();
+    return this.#colValue;
   }
 
   rowDuals(): Float64Array {
-    return this.#fetch().rowDual;
+    this.#fetch();
+    return this.#rowDual;
   }
 
   getBasis(): LpBasis | null {
-    const basis = this.#model.getBasis();
-    return { colStatus: basis.colStatus, rowStatus: basis.rowStatus };
+    const native = this.#native;
+    const cols = this.#numCols;
+    const rows = this.#numRows;
+    const [colAt] = native.stage([], (cols + rows) * 4).slice(-1) as [number];
+    check(native.api._Highs_getBasis(this.#highs, colAt, colAt + cols * 4), "getBasis");
+    return {
+      colStatus: native.i32(colAt, cols).slice(),
+      rowStatus: native.i32(colAt + cols * 4, rows).slice(),
+    };
   }
 
   setBasis(basis: LpBasis): void {
     // Clearing first drops scaling and edge weights left by earlier solves: without it the next
-    // solve differed in the last bits depending on this model's history (measured: no CPU cost).
-    this.#model.clearSolver();
-    this.#model.setBasis({ colStatus: basis.colStatus, rowStatus: basis.rowStatus });
+    // solve differed in the last bits depending on this model's history.
+    this.#native.api._Highs_clearSolver(this.#highs);
+    const [col, row] = this.#native.stage([basis.colStatus, basis.rowStatus]) as [number, number];
+    check(this.#native.api._Highs_setBasis(this.#highs, col, row), "setBasis");
   }
 
   resetBasis(): void {
-    this.#model.clearSolver();
+    this.#native.api._Highs_clearSolver(this.#highs);
   }
 
   dispose(): void {
-    this.#model.dispose();
+    if (this.#highs !== 0) this.#native.api._Highs_destroy(this.#highs);
+    this.#highs = 0;
   }
 
   #run(): LpStatus {
+    const api = this.#native.api;
     const start = performance.now();
-    let status: LpStatus;
-    try {
-      status = toLpStatus(this.#model.run().modelStatus);
-    } catch {
-      status = "error";
-    }
+    const runStatus = api._Highs_run(this.#highs);
     this.stats.solveMs += performance.now() - start;
-    const iterations = this.#model.info.get("simplex_iteration_count");
-    this.stats.simplexIterations += Number(iterations);
-    return status;
+    this.stats.simplexIterations += this.#native.intInfo(this.#highs, "simplex_iteration_count");
+    return runStatus === HIGHS_ERROR ? "error" : toLpStatus(api._Highs_getModelStatus(this.#highs));
   }
 
-  #fetch(): { colValue: Float64Array; rowDual: Float64Array } {
-    if (this.#solution === null) {
-      const solution = this.#model.getSolution();
-      this.#solution = { colValue: solution.colValue, rowDual: solution.rowDual };
-    }
-    return this.#solution;
+  /** Copies column values and row duals of the last solve out of wasm memory, once per solve. */
+  #fetch(): void {
+    if (this.#fetched) return;
+    const native = this.#native;
+    const cols = this.#numCols;
+    const rows = this.#numRows;
+    if (this.#colValue.length !== cols) this.#colValue = new Float64Array(cols);
+    if (this.#rowDual.length !== rows) this.#rowDual = new Float64Array(rows);
+    const [colAt] = native.stage([], (cols + rows) * 8).slice(-1) as [number];
+    const rowAt = colAt + cols * 8;
+    check(native.api._Highs_getSolution(this.#highs, colAt, 0, 0, rowAt), "getSolution");
+    this.#colValue.set(native.f64(colAt, cols));
+    this.#rowDual.set(native.f64(rowAt, rows));
+    this.#fetched = true;
   }
 }

@@ -10,6 +10,7 @@ export type { HighsRuntime } from "./highs_runtime.ts";
 export { PersistentHighsSolver } from "./highs_solver.ts";
 export { RebuildingHighsSolver } from "./rebuild_solver.ts";
 export { RESOLVE_OPTIONS } from "./options.ts";
+export type { HighsNative } from "./highs_native.ts";
 
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { LpSolver } from "./contract.ts";

@@ -32,6 +32,12 @@ export const RESOLVE_OPTIONS: Readonly<Record<string, string | number | boolean>
   dual_simplex_cost_perturbation_multiplier: 0,
 };
 
+/** One thread per model: parallelism comes from lanes on separate Workers. */
+export const SERIAL_OPTIONS: Readonly<Record<string, string | number | boolean>> = {
+  threads: 1,
+  parallel: "off",
+};
+
 /** Options for the cold retry after a failed warm solve (restored to `RESOLVE_OPTIONS` after). */
 export const RETRY_OPTIONS: Readonly<Record<string, string | number | boolean>> = {
   presolve: "on",

@@ -3,50 +3,96 @@
  * the native solver). It exists as the baseline the persistent solver is benchmarked against and
  * as a fallback when a persistent model misbehaves; both follow the same contract.
  *
+ * To keep the comparison honest it does no more work than rebuilding needs: the model lives in
+ * row-major typed arrays that bound changes and appended rows edit in place, and each solve
+ * creates a HiGHS instance with the same options as the persistent solver, passes the whole LP
+ * in one call, runs, copies the solution out and destroys the instance.
+ *
  * @module
  */
 import type { HighsRuntime } from "./highs_runtime.ts";
+import type { HighsNative } from "./highs_native.ts";
+import { HIGHS_ERROR } from "./highs_native.ts";
 import type { LpBasis, LpModel, LpRows, LpSolver, LpSolverStats, LpStatus } from "./contract.ts";
-import { RESOLVE_OPTIONS, RETRY_OPTIONS } from "./options.ts";
+import { check } from "./highs_solver.ts";
+import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
 import { toLpStatus } from "./status.ts";
 
-/** Row-major copy of the model that bound changes and appended rows edit in JavaScript. */
+/** Row-wise matrix format code of `Highs_passLp`. */
+const ROW_WISE = 2;
+const MINIMIZE = 1;
+
+/** A growable typed array: `data.subarray(0, length)` holds the values. */
+class Growable<T extends Float64Array | Int32Array> {
+  data: T;
+  length = 0;
+  readonly #make: (size: number) => T;
+
+  constructor(make: (size: number) => T, values: ArrayLike<number> = []) {
+    this.#make = make;
+    this.data = make(Math.max(16, values.length));
+    this.data.set(values);
+    this.length = values.length;
+  }
+
+  get view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+
+  push(values: ArrayLike<number>, offset = 0): void {
+    const needed = this.length + values.length;
+    if (needed > this.data.length) {
+      const grown = this.#make(Math.max(needed, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+    for (let i = 0; i < values.length; i++) this.data[this.length + i] = values[i]! + offset;
+    this.length = needed;
+  }
+}
+
+const f64 = (size: number) => new Float64Array(size);
+const i32 = (size: number) => new Int32Array(size);
+
+/** Row-major copy of the model that bound changes and appended rows edit in place. */
 interface RowMajorModel {
+  numCols: number;
   colCost: Float64Array;
   colLower: Float64Array;
   colUpper: Float64Array;
-  rowLower: number[];
-  rowUpper: number[];
-  rowStarts: number[];
-  colIndex: number[];
-  values: number[];
+  rowLower: Growable<Float64Array>;
+  rowUpper: Growable<Float64Array>;
+  /** Row starts without the end marker (the C API's convention); `colIndex.length` ends it. */
+  rowStarts: Growable<Int32Array>;
+  colIndex: Growable<Int32Array>;
+  values: Growable<Float64Array>;
 }
 
 /** Transposes a CSC model into row-major arrays. */
 function toRowMajor(model: LpModel): RowMajorModel {
   const counts = new Int32Array(model.numRows + 1);
-  for (let k = 0; k < model.rowIndex.length; k++) counts[(model.rowIndex[k] ?? 0) + 1]!++;
+  for (let k = 0; k < model.rowIndex.length; k++) counts[model.rowIndex[k]! + 1]!++;
   for (let r = 0; r < model.numRows; r++) counts[r + 1]! += counts[r]!;
-  const colIndex = new Array<number>(model.values.length);
-  const values = new Array<number>(model.values.length);
+  const colIndex = new Int32Array(model.values.length);
+  const values = new Float64Array(model.values.length);
   const fill = counts.slice(0, model.numRows);
   for (let c = 0; c < model.numCols; c++) {
     for (let k = model.colStarts[c]!; k < model.colStarts[c + 1]!; k++) {
-      const r = model.rowIndex[k]!;
-      const at = fill[r]!++;
+      const at = fill[model.rowIndex[k]!]!++;
       colIndex[at] = c;
       values[at] = model.values[k]!;
     }
   }
   return {
+    numCols: model.numCols,
     colCost: model.colCost.slice(),
     colLower: model.colLower.slice(),
     colUpper: model.colUpper.slice(),
-    rowLower: Array.from(model.rowLower),
-    rowUpper: Array.from(model.rowUpper),
-    rowStarts: Array.from(counts),
-    colIndex,
-    values,
+    rowLower: new Growable(f64, model.rowLower),
+    rowUpper: new Growable(f64, model.rowUpper),
+    rowStarts: new Growable(i32, counts.subarray(0, model.numRows)),
+    colIndex: new Growable(i32, colIndex),
+    values: new Growable(f64, values),
   };
 }
 
@@ -59,15 +105,14 @@ export class RebuildingHighsSolver implements LpSolver {
     retries: 0,
     failures: 0,
   };
-  #highs: HighsRuntime;
+  readonly #native: HighsNative;
   #model: RowMajorModel | null = null;
-  #numCols = 0;
   #objective = Number.NaN;
   #colValue: Float64Array = new Float64Array(0);
   #rowDual: Float64Array = new Float64Array(0);
 
-  constructor(highs: HighsRuntime) {
-    this.#highs = highs;
+  constructor(runtime: HighsRuntime) {
+    this.#native = runtime.native;
   }
 
   get numRows(): number {
@@ -75,80 +120,72 @@ export class RebuildingHighsSolver implements LpSolver {
   }
 
   get numCols(): number {
-    return this.#numCols;
+    return this.#model?.numCols ?? 0;
   }
 
   load(model: LpModel): void {
     this.#model = toRowMajor(model);
-    this.#numCols = model.numCols;
   }
 
   setColBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
     const model = this.#require();
-    indices.forEach((c, k) => {
-      model.colLower[c] = lower[k]!;
-      model.colUpper[c] = upper[k]!;
-    });
+    for (let k = 0; k < indices.length; k++) {
+      model.colLower[indices[k]!] = lower[k]!;
+      model.colUpper[indices[k]!] = upper[k]!;
+    }
   }
 
   setRowBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
     const model = this.#require();
-    indices.forEach((r, k) => {
-      model.rowLower[r] = lower[k]!;
-      model.rowUpper[r] = upper[k]!;
-    });
+    for (let k = 0; k < indices.length; k++) {
+      model.rowLower.data[indices[k]!] = lower[k]!;
+      model.rowUpper.data[indices[k]!] = upper[k]!;
+    }
   }
 
   setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void {
     const model = this.#require();
-    for (let k = 0; k < lower.length; k++) {
-      model.rowLower[first + k] = lower[k]!;
-      model.rowUpper[first + k] = upper[k]!;
-    }
+    model.rowLower.data.set(lower, first);
+    model.rowUpper.data.set(upper, first);
   }
 
   addRows(rows: LpRows): void {
     const model = this.#require();
-    const base = model.values.length;
-    for (let r = 0; r < rows.lower.length; r++) {
-      model.rowLower.push(rows.lower[r]!);
-      model.rowUpper.push(rows.upper[r]!);
-      model.rowStarts.push(base + rows.rowStarts[r + 1]!);
-    }
-    model.colIndex.push(...rows.colIndex);
-    model.values.push(...rows.values);
+    model.rowStarts.push(rows.rowStarts.subarray(0, rows.lower.length), model.colIndex.length);
+    model.rowLower.push(rows.lower);
+    model.rowUpper.push(rows.upper);
+    model.colIndex.push(rows.colIndex);
+    model.values.push(rows.values);
   }
 
   deleteRows(rows: Int32Array): void {
     const model = this.#require();
     const drop = new Set(rows);
-    const kept: RowMajorModel = {
-      ...model,
-      rowLower: [],
-      rowUpper: [],
-      rowStarts: [0],
-      colIndex: [],
-      values: [],
-    };
-    for (let r = 0; r < model.rowLower.length; r++) {
+    const count = model.rowLower.length;
+    let kept = 0;
+    let nonzeros = 0;
+    for (let r = 0; r < count; r++) {
+      const start = model.rowStarts.data[r]!;
+      const end = r + 1 < count ? model.rowStarts.data[r + 1]! : model.colIndex.length;
       if (drop.has(r)) continue;
-      kept.rowLower.push(model.rowLower[r]!);
-      kept.rowUpper.push(model.rowUpper[r]!);
-      for (let k = model.rowStarts[r]!; k < model.rowStarts[r + 1]!; k++) {
-        kept.colIndex.push(model.colIndex[k]!);
-        kept.values.push(model.values[k]!);
-      }
-      kept.rowStarts.push(kept.colIndex.length);
+      model.rowLower.data[kept] = model.rowLower.data[r]!;
+      model.rowUpper.data[kept] = model.rowUpper.data[r]!;
+      model.rowStarts.data[kept] = nonzeros;
+      model.colIndex.data.copyWithin(nonzeros, start, end);
+      model.values.data.copyWithin(nonzeros, start, end);
+      nonzeros += end - start;
+      kept++;
     }
-    this.#model = kept;
+    model.rowLower.length = model.rowUpper.length = model.rowStarts.length = kept;
+    model.colIndex.length = model.values.length = nonzeros;
   }
 
   solve(): LpStatus {
     this.stats.solves++;
-    let status = this.#solveFresh(RESOLVE_OPTIONS);
+    let status = this.#solveFresh(false);
     if (status !== "optimal") {
       this.stats.retries++;
-      status = this.#solveFresh({ ...RESOLVE_OPTIONS, ...RETRY_OPTIONS });
+      status = this.#solveFresh(true);
       if (status !== "optimal") this.stats.failures++;
     }
     return status;
@@ -184,47 +221,66 @@ export class RebuildingHighsSolver implements LpSolver {
     return this.#model;
   }
 
-  #solveFresh(options: Readonly<Record<string, string | number | boolean>>): LpStatus {
+  #solveFresh(retry: boolean): LpStatus {
     const model = this.#require();
-    const native = this.#highs.createModel();
+    const native = this.#native;
+    const api = native.api;
+    const highs = api._Highs_create();
+    if (highs === 0) throw new Error("HiGHS could not create a model");
     try {
-      native.options.set(options);
+      native.setOptions(highs, SERIAL_OPTIONS);
+      native.setOptions(highs, RESOLVE_OPTIONS);
+      if (retry) native.setOptions(highs, RETRY_OPTIONS);
+      const numCols = model.numCols;
       const numRows = model.rowLower.length;
-      native.passModel({
-        numCols: this.#numCols,
-        numRows,
-        colCost: model.colCost,
-        colLower: model.colLower,
-        colUpper: model.colUpper,
-        rowLower: model.rowLower,
-        rowUpper: model.rowUpper,
-        matrix: {
-          format: "csr",
+      const [cost, colLower, colUpper, rowLower, rowUpper, starts, index, value] = native.stage([
+        model.colCost,
+        model.colLower,
+        model.colUpper,
+        model.rowLower.view,
+        model.rowUpper.view,
+        model.rowStarts.view,
+        model.colIndex.view,
+        model.values.view,
+      ]) as [number, number, number, number, number, number, number, number];
+      check(
+        api._Highs_passLp(
+          highs,
+          numCols,
           numRows,
-          numCols: this.#numCols,
-          starts: model.rowStarts,
-          indices: model.colIndex,
-          values: model.values,
-        },
-      });
+          model.values.length,
+          ROW_WISE,
+          MINIMIZE,
+          0,
+          cost,
+          colLower,
+          colUpper,
+          rowLower,
+          rowUpper,
+          starts,
+          index,
+          value,
+        ),
+        "passLp",
+      );
       const start = performance.now();
-      let status: LpStatus;
-      try {
-        status = toLpStatus(native.run().modelStatus);
-      } catch {
-        status = "error";
-      }
+      const runStatus = api._Highs_run(highs);
       this.stats.solveMs += performance.now() - start;
-      this.stats.simplexIterations += Number(native.info.get("simplex_iteration_count"));
+      this.stats.simplexIterations += native.intInfo(highs, "simplex_iteration_count");
+      const status = runStatus === HIGHS_ERROR
+        ? "error"
+        : toLpStatus(api._Highs_getModelStatus(highs));
       if (status === "optimal") {
-        this.#objective = native.getObjectiveValue();
-        const solution = native.getSolution();
-        this.#colValue = solution.colValue;
-        this.#rowDual = solution.rowDual;
+        this.#objective = api._Highs_getObjectiveValue(highs);
+        const [colAt] = native.stage([], (numCols + numRows) * 8).slice(-1) as [number];
+        const rowAt = colAt + numCols * 8;
+        check(api._Highs_getSolution(highs, colAt, 0, 0, rowAt), "getSolution");
+        this.#colValue = native.f64(colAt, numCols).slice();
+        this.#rowDual = native.f64(rowAt, numRows).slice();
       }
       return status;
     } finally {
-      native.dispose();
+      api._Highs_destroy(highs);
     }
   }
 }
