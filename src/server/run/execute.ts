@@ -33,7 +33,7 @@ export interface RunArgs {
 /** What the run needs beyond the call's context. */
 export interface RunEnvironment {
   coordinator: RunCoordinator;
-  /** LP-solving threads per run (default 1). */
+  /** Most LP-solving threads per run (default 1); small cases use one (see `workersFor`). */
   workers?: number;
 }
 
