@@ -59,9 +59,20 @@ export interface RunOptions {
 /** Scenarios simulated between two progress events / cancellation checks. */
 const SIMULATION_BATCH_TARGET = 20;
 
-/** Lets queued messages (a cancel request) run before continuing. */
+/**
+ * Lets queued messages (a cancel request) run before continuing. A message to itself rather than
+ * `setTimeout(0)`, which nested timers clamp to 4 ms: on 1dtoy that idled 15% of the run.
+ */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 function stateDictionary(setup: EngineSetup): StateDictionary {
