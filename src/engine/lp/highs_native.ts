@@ -96,20 +96,22 @@ export const HIGHS_ERROR = -1;
 /** HiGHS option type codes (`kHighsOptionType*`). */
 const OPTION_TYPE = { bool: 0, int: 1, double: 2, string: 3 } as const;
 
-/** One array to copy into scratch memory. */
-export type ScratchInput = Float64Array | Int32Array;
-
 /** The C API of one runtime plus reusable scratch memory. Single-threaded, like the runtime. */
 export class HighsNative {
   readonly api: HighsCApi;
   readonly #memory: WebAssembly.Memory;
   #scratch = 0;
   #scratchBytes = 0;
+  /** Next free byte of the scratch block in the current `begin` sequence. */
+  #next = 0;
+  /** Eight bytes for single values HiGHS writes back (option types, info values). */
+  readonly #slot: number;
   readonly #strings = new Map<string, number>();
 
   constructor(api: HighsCApi, memory: WebAssembly.Memory) {
     this.api = api;
     this.#memory = memory;
+    this.#slot = api._malloc(8);
   }
 
   /** A view of `length` doubles at `pointer` (valid until the next HiGHS call). */
@@ -123,27 +125,33 @@ export class HighsNative {
   }
 
   /**
-   * Copies `inputs` into the scratch block and reserves `outputBytes` after them; returns a
-   * pointer per input, then the output pointer last. Valid until the next `stage` call.
+   * Starts filling the scratch block, which must hold `bytes` (count each array rounded up to 8
+   * bytes, see `bytesOf`). Pointers from `put` / `take` stay valid until the next `begin`.
    */
-  stage(inputs: readonly ScratchInput[], outputBytes = 0): number[] {
-    let bytes = 0;
-    const offsets = inputs.map((input) => {
-      const at = bytes;
-      bytes += align8(input.byteLength);
-      return at;
-    });
-    const outputAt = bytes;
-    bytes += align8(outputBytes);
-    const base = this.#reserve(bytes);
-    const buffer = this.#memory.buffer;
-    inputs.forEach((input, i) => {
-      const pointer = base + offsets[i]!;
-      if (input instanceof Float64Array) {
-        new Float64Array(buffer, pointer, input.length).set(input);
-      } else new Int32Array(buffer, pointer, input.length).set(input);
-    });
-    return [...offsets.map((offset) => base + offset), base + outputAt];
+  begin(bytes: number): void {
+    if (bytes > this.#scratchBytes) {
+      if (this.#scratch !== 0) this.api._free(this.#scratch);
+      // Grow geometrically so a model that gains rows does not reallocate on every call.
+      this.#scratchBytes = Math.max(bytes, this.#scratchBytes * 2, 4096);
+      this.#scratch = this.api._malloc(this.#scratchBytes);
+      if (this.#scratch === 0) throw new RangeError("HiGHS could not allocate scratch memory");
+    }
+    this.#next = this.#scratch;
+  }
+
+  /** Copies `values` into the scratch block; returns its pointer. */
+  put(values: Float64Array | Int32Array): number {
+    const pointer = this.take(values.byteLength);
+    if (values instanceof Float64Array) this.f64(pointer, values.length).set(values);
+    else this.i32(pointer, values.length).set(values);
+    return pointer;
+  }
+
+  /** Reserves `bytes` of the scratch block for HiGHS to write into; returns its pointer. */
+  take(bytes: number): number {
+    const pointer = this.#next;
+    this.#next += bytesOf(bytes);
+    return pointer;
   }
 
   /** A NUL-terminated copy of an ASCII name, kept for the runtime's lifetime. */
@@ -160,13 +168,12 @@ export class HighsNative {
 
   /** Sets options of any type; throws naming the first option HiGHS refuses. */
   setOptions(highs: number, options: Readonly<Record<string, string | number | boolean>>): void {
-    const [typeAt] = this.stage([], 4).slice(-1) as [number];
     for (const [key, value] of Object.entries(options)) {
       const name = this.name(key);
-      if (this.api._Highs_getOptionType(highs, name, typeAt) === HIGHS_ERROR) {
+      if (this.api._Highs_getOptionType(highs, name, this.#slot) === HIGHS_ERROR) {
         throw new Error(`HiGHS has no option "${key}"`);
       }
-      const type = this.i32(typeAt, 1)[0];
+      const type = this.i32(this.#slot, 1)[0];
       let status: number;
       if (type === OPTION_TYPE.bool) {
         status = this.api._Highs_setBoolOptionValue(highs, name, value ? 1 : 0);
@@ -179,25 +186,21 @@ export class HighsNative {
     }
   }
 
-  /** An integer info value of the last run (e.g. `simplex_iteration_count`). */
+  /** An integer info value of the last run (e.g. `simplex_iteration_count`), 0 if unknown. */
   intInfo(highs: number, key: string): number {
-    const [valueAt] = this.stage([], 4).slice(-1) as [number];
-    if (this.api._Highs_getIntInfoValue(highs, this.name(key), valueAt) === HIGHS_ERROR) return 0;
-    return this.i32(valueAt, 1)[0]!;
-  }
-
-  #reserve(bytes: number): number {
-    if (bytes > this.#scratchBytes) {
-      if (this.#scratch !== 0) this.api._free(this.#scratch);
-      // Grow geometrically so a model that gains rows does not reallocate on every call.
-      this.#scratchBytes = Math.max(bytes, this.#scratchBytes * 2, 4096);
-      this.#scratch = this.api._malloc(this.#scratchBytes);
-      if (this.#scratch === 0) throw new RangeError("HiGHS could not allocate scratch memory");
-    }
-    return this.#scratch;
+    const status = this.api._Highs_getIntInfoValue(highs, this.name(key), this.#slot);
+    return status === HIGHS_ERROR ? 0 : this.i32(this.#slot, 1)[0]!;
   }
 }
 
-function align8(bytes: number): number {
+/** Scratch bytes `arrays` need (for `begin`). */
+export function sizeOf(...arrays: (Float64Array | Int32Array)[]): number {
+  let bytes = 0;
+  for (const array of arrays) bytes += bytesOf(array.byteLength);
+  return bytes;
+}
+
+/** Bytes an array of `bytes` takes in the scratch block (8-byte aligned). */
+export function bytesOf(bytes: number): number {
   return Math.ceil(bytes / 8) * 8;
 }

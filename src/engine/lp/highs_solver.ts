@@ -6,7 +6,7 @@
  */
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { HighsNative } from "./highs_native.ts";
-import { HIGHS_ERROR } from "./highs_native.ts";
+import { HIGHS_ERROR, sizeOf } from "./highs_native.ts";
 import type { LpBasis, LpModel, LpRows, LpSolver, LpSolverStats, LpStatus } from "./contract.ts";
 import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
 import { toLpStatus } from "./status.ts";
@@ -23,16 +23,17 @@ export function check(status: number, call: string): void {
 /** Loads a whole model into a HiGHS instance. */
 export function passModel(native: HighsNative, highs: number, model: LpModel): void {
   // The C API takes column starts without the final end marker.
-  const [cost, colLower, colUpper, rowLower, rowUpper, starts, index, value] = native.stage([
+  const colStarts = model.colStarts.subarray(0, model.numCols);
+  native.begin(sizeOf(
     model.colCost,
     model.colLower,
     model.colUpper,
     model.rowLower,
     model.rowUpper,
-    model.colStarts.subarray(0, model.numCols),
+    colStarts,
     model.rowIndex,
     model.values,
-  ]) as [number, number, number, number, number, number, number, number];
+  ));
   check(
     native.api._Highs_passLp(
       highs,
@@ -42,14 +43,14 @@ export function passModel(native: HighsNative, highs: number, model: LpModel): v
       COLUMN_WISE,
       MINIMIZE,
       0,
-      cost,
-      colLower,
-      colUpper,
-      rowLower,
-      rowUpper,
-      starts,
-      index,
-      value,
+      native.put(model.colCost),
+      native.put(model.colLower),
+      native.put(model.colUpper),
+      native.put(model.rowLower),
+      native.put(model.rowUpper),
+      native.put(colStarts),
+      native.put(model.rowIndex),
+      native.put(model.values),
     ),
     "passLp",
   );
@@ -99,28 +100,48 @@ export class PersistentHighsSolver implements LpSolver {
 
   setColBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
     if (indices.length === 0) return;
-    const [set, lo, up] = this.#native.stage([indices, lower, upper]) as [number, number, number];
+    const native = this.#native;
+    native.begin(sizeOf(indices, lower, upper));
+    const set = native.put(indices);
+    const lo = native.put(lower);
     check(
-      this.#native.api._Highs_changeColsBoundsBySet(this.#highs, indices.length, set, lo, up),
+      native.api._Highs_changeColsBoundsBySet(
+        this.#highs,
+        indices.length,
+        set,
+        lo,
+        native.put(upper),
+      ),
       "changeColsBoundsBySet",
     );
   }
 
   setRowBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
     if (indices.length === 0) return;
-    const [set, lo, up] = this.#native.stage([indices, lower, upper]) as [number, number, number];
+    const native = this.#native;
+    native.begin(sizeOf(indices, lower, upper));
+    const set = native.put(indices);
+    const lo = native.put(lower);
     check(
-      this.#native.api._Highs_changeRowsBoundsBySet(this.#highs, indices.length, set, lo, up),
+      native.api._Highs_changeRowsBoundsBySet(
+        this.#highs,
+        indices.length,
+        set,
+        lo,
+        native.put(upper),
+      ),
       "changeRowsBoundsBySet",
     );
   }
 
   setRowRangeBounds(first: number, lower: Float64Array, upper: Float64Array): void {
     if (lower.length === 0) return;
-    const [lo, up] = this.#native.stage([lower, upper]) as [number, number];
+    const native = this.#native;
+    native.begin(sizeOf(lower, upper));
+    const lo = native.put(lower);
     const last = first + lower.length - 1;
     check(
-      this.#native.api._Highs_changeRowsBoundsByRange(this.#highs, first, last, lo, up),
+      native.api._Highs_changeRowsBoundsByRange(this.#highs, first, last, lo, native.put(upper)),
       "changeRowsBoundsByRange",
     );
   }
@@ -128,23 +149,19 @@ export class PersistentHighsSolver implements LpSolver {
   addRows(rows: LpRows): void {
     const count = rows.lower.length;
     if (count === 0) return;
-    const [lower, upper, starts, index, value] = this.#native.stage([
-      rows.lower,
-      rows.upper,
-      rows.rowStarts.subarray(0, count),
-      rows.colIndex,
-      rows.values,
-    ]) as [number, number, number, number, number];
+    const native = this.#native;
+    const starts = rows.rowStarts.subarray(0, count);
+    native.begin(sizeOf(rows.lower, rows.upper, starts, rows.colIndex, rows.values));
     check(
-      this.#native.api._Highs_addRows(
+      native.api._Highs_addRows(
         this.#highs,
         count,
-        lower,
-        upper,
+        native.put(rows.lower),
+        native.put(rows.upper),
         rows.values.length,
-        starts,
-        index,
-        value,
+        native.put(starts),
+        native.put(rows.colIndex),
+        native.put(rows.values),
       ),
       "addRows",
     );
@@ -154,8 +171,12 @@ export class PersistentHighsSolver implements LpSolver {
 
   deleteRows(rows: Int32Array): void {
     if (rows.length === 0) return;
-    const [set] = this.#native.stage([rows]) as [number];
-    check(this.#native.api._Highs_deleteRowsBySet(this.#highs, rows.length, set), "deleteRows");
+    const native = this.#native;
+    native.begin(sizeOf(rows));
+    check(
+      native.api._Highs_deleteRowsBySet(this.#highs, rows.length, native.put(rows)),
+      "deleteRows",
+    );
     this.#numRows -= rows.length;
     this.#fetched = false;
   }
@@ -200,11 +221,13 @@ export class PersistentHighsSolver implements LpSolver {
     const native = this.#native;
     const cols = this.#numCols;
     const rows = this.#numRows;
-    const [colAt] = native.stage([], (cols + rows) * 4).slice(-1) as [number];
-    check(native.api._Highs_getBasis(this.#highs, colAt, colAt + cols * 4), "getBasis");
+    native.begin((cols + rows) * 4 + 8);
+    const colAt = native.take(cols * 4);
+    const rowAt = native.take(rows * 4);
+    check(native.api._Highs_getBasis(this.#highs, colAt, rowAt), "getBasis");
     return {
       colStatus: native.i32(colAt, cols).slice(),
-      rowStatus: native.i32(colAt + cols * 4, rows).slice(),
+      rowStatus: native.i32(rowAt, rows).slice(),
     };
   }
 
@@ -212,8 +235,10 @@ export class PersistentHighsSolver implements LpSolver {
     // Clearing first drops scaling and edge weights left by earlier solves: without it the next
     // solve differed in the last bits depending on this model's history.
     this.#native.api._Highs_clearSolver(this.#highs);
-    const [col, row] = this.#native.stage([basis.colStatus, basis.rowStatus]) as [number, number];
-    check(this.#native.api._Highs_setBasis(this.#highs, col, row), "setBasis");
+    const native = this.#native;
+    native.begin(sizeOf(basis.colStatus, basis.rowStatus));
+    const col = native.put(basis.colStatus);
+    check(native.api._Highs_setBasis(this.#highs, col, native.put(basis.rowStatus)), "setBasis");
   }
 
   resetBasis(): void {
@@ -242,8 +267,9 @@ export class PersistentHighsSolver implements LpSolver {
     const rows = this.#numRows;
     if (this.#colValue.length !== cols) this.#colValue = new Float64Array(cols);
     if (this.#rowDual.length !== rows) this.#rowDual = new Float64Array(rows);
-    const [colAt] = native.stage([], (cols + rows) * 8).slice(-1) as [number];
-    const rowAt = colAt + cols * 8;
+    native.begin((cols + rows) * 8);
+    const colAt = native.take(cols * 8);
+    const rowAt = native.take(rows * 8);
     check(native.api._Highs_getSolution(this.#highs, colAt, 0, 0, rowAt), "getSolution");
     this.#colValue.set(native.f64(colAt, cols));
     this.#rowDual.set(native.f64(rowAt, rows));

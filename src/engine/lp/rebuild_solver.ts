@@ -12,7 +12,7 @@
  */
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { HighsNative } from "./highs_native.ts";
-import { HIGHS_ERROR } from "./highs_native.ts";
+import { HIGHS_ERROR, sizeOf } from "./highs_native.ts";
 import type { LpBasis, LpModel, LpRows, LpSolver, LpSolverStats, LpStatus } from "./contract.ts";
 import { check } from "./highs_solver.ts";
 import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
@@ -233,7 +233,7 @@ export class RebuildingHighsSolver implements LpSolver {
       if (retry) native.setOptions(highs, RETRY_OPTIONS);
       const numCols = model.numCols;
       const numRows = model.rowLower.length;
-      const [cost, colLower, colUpper, rowLower, rowUpper, starts, index, value] = native.stage([
+      const arrays = [
         model.colCost,
         model.colLower,
         model.colUpper,
@@ -242,7 +242,11 @@ export class RebuildingHighsSolver implements LpSolver {
         model.rowStarts.view,
         model.colIndex.view,
         model.values.view,
-      ]) as [number, number, number, number, number, number, number, number];
+      ] as const;
+      native.begin(sizeOf(...arrays));
+      const [cost, colLower, colUpper, rowLower, rowUpper, starts, index, value] = arrays.map((a) =>
+        native.put(a)
+      ) as [number, number, number, number, number, number, number, number];
       check(
         api._Highs_passLp(
           highs,
@@ -272,8 +276,9 @@ export class RebuildingHighsSolver implements LpSolver {
         : toLpStatus(api._Highs_getModelStatus(highs));
       if (status === "optimal") {
         this.#objective = api._Highs_getObjectiveValue(highs);
-        const [colAt] = native.stage([], (numCols + numRows) * 8).slice(-1) as [number];
-        const rowAt = colAt + numCols * 8;
+        native.begin((numCols + numRows) * 8);
+        const colAt = native.take(numCols * 8);
+        const rowAt = native.take(numRows * 8);
         check(api._Highs_getSolution(highs, colAt, 0, 0, rowAt), "getSolution");
         this.#colValue = native.f64(colAt, numCols).slice();
         this.#rowDual = native.f64(rowAt, numRows).slice();
