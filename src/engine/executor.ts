@@ -19,6 +19,8 @@ import type { EngineSetup } from "./setup.ts";
 import { simulateScenario } from "./simulation.ts";
 import type { RunnerStats, SolveSite } from "./stage_runner.ts";
 import { StageRunner } from "./stage_runner.ts";
+import type { WireDims, WireRequest } from "./wire.ts";
+import { packRequest, unpackResult } from "./wire.ts";
 
 /** Cuts of one stage that an executor has not seen yet, starting at pool position `first`. */
 export interface CutDelta {
@@ -108,10 +110,10 @@ export class LocalExecutor implements Executor {
   }
 }
 
-/** Messages between a `WorkerExecutor` and its solver Worker. */
+/** Messages between a `WorkerExecutor` and its solver Worker (requests in wire form). */
 export type SolverWorkerMessage =
   | { type: "init"; setup: EngineSetup; wasm: Uint8Array | WebAssembly.Module; mode: LpMode }
-  | { type: "request"; id: number; request: ExecutorRequest };
+  | { type: "request"; id: number; request: WireRequest };
 
 /** Replies of a solver Worker. */
 export type SolverWorkerReply =
@@ -135,14 +137,20 @@ export class WorkerExecutor implements Executor {
   readonly #worker: Worker;
   readonly #pending = new Map<
     number,
-    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+    {
+      kind: ExecutorRequest["kind"];
+      resolve: (v: unknown) => void;
+      reject: (e: unknown) => void;
+    }
   >();
+  readonly #dims: WireDims;
   #nextId = 0;
   #ready = false;
   readonly ready: Promise<void>;
 
   constructor(setup: EngineSetup, wasm: Uint8Array | WebAssembly.Module, mode: LpMode) {
     this.#worker = new Worker(SOLVER_WORKER_URL, { type: "module" });
+    this.#dims = { stages: setup.stages.length, stateDim: setup.stateDim };
     let markReady: () => void = () => {};
     let failReady: (error: unknown) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
@@ -158,8 +166,9 @@ export class WorkerExecutor implements Executor {
       const pending = this.#pending.get(reply.id);
       if (pending === undefined) return;
       this.#pending.delete(reply.id);
-      if (reply.type === "result") pending.resolve(reply.result);
-      else pending.reject(reply.record ? new CobreError(reply.record) : new Error(reply.message));
+      if (reply.type === "result") {
+        pending.resolve(unpackResult(pending.kind, reply.result, this.#dims));
+      } else pending.reject(reply.record ? new CobreError(reply.record) : new Error(reply.message));
     };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -182,10 +191,15 @@ export class WorkerExecutor implements Executor {
     if (!this.#ready) return this.ready.then(() => this.run(request));
     const id = this.#nextId++;
     const result = new Promise<ExecutorResults[K]>((resolve, reject) => {
-      this.#pending.set(id, { resolve: (v) => resolve(v as ExecutorResults[K]), reject });
+      this.#pending.set(id, {
+        kind: request.kind,
+        resolve: (v) => resolve(v as ExecutorResults[K]),
+        reject,
+      });
     });
-    const message: SolverWorkerMessage = { type: "request", id, request };
-    this.#worker.postMessage(message);
+    const { wire, transfer } = packRequest(request, this.#dims.stateDim);
+    const message: SolverWorkerMessage = { type: "request", id, request: wire };
+    this.#worker.postMessage(message, transfer);
     return result;
   }
 
