@@ -174,6 +174,7 @@ const toolsFeature: ServerFeature = {
         const tasks = core.tasks;
         if (tasks === null || tool.definition.taskSupport === undefined) {
           // MCP Tasks: a tool that does not support tasks answers task-augmented calls -32601.
+          // (Without the tasks capability, as on a read-only server, the SDK refuses them first.)
           return core.refuse(
             "tools/call",
             extra,
@@ -305,10 +306,14 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
   const log = options.log ?? new ServerLog();
   const naming = options.toolNaming ?? "spec";
   const observers = options.observers ?? [];
-  // Tasks are served only when some tool can run as one.
-  const taskStore = options.tools.some((tool) => tool.taskSupport !== undefined)
-    ? options.tasks ?? null
-    : null;
+  // Tasks are served only when some tool can run as one here (a read-only server cannot run the
+  // write tools, so it declares no tasks).
+  const taskStore =
+    options.tools.some((tool) =>
+        tool.taskSupport !== undefined && (tool.access === "read" || options.mode === "read-write")
+      )
+      ? options.tasks ?? null
+      : null;
   const servesTasks = taskStore !== null;
   const registry = buildToolRegistry(options.tools, naming, options.mode, servesTasks);
   const templates = options.resources ?? [];

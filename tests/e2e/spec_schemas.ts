@@ -3,8 +3,8 @@
  * independently of `src/server/tools` so a drift in either shows up as a failing test. The
  * server's deliberate differences, each marked below: `$defs.ErrorRecord` added to output
  * schemas that refer to it; `cobre/inspect-policy`'s two mode schemas joined with `anyOf` (MCP
- * has one output schema per tool); `gap` and `ci_95` of `cobre/query-convergence` nullable, as
- * real Cobre output writes them.
+ * has one output schema per tool); `gap` and `ci_95` of `cobre/query-convergence` and
+ * `final_gap` of `cobre/run` nullable, as real Cobre output writes them.
  *
  * @module
  */
@@ -56,6 +56,60 @@ export const SPEC_SCHEMAS: Record<string, { input: object; output: object }> = {
         },
       },
       required: ["valid", "errors", "warnings", "summary"],
+    },
+  },
+  "cobre/run": {
+    input: {
+      type: "object",
+      properties: {
+        case_dir: { type: "string", description: "Absolute path to the case directory" },
+        phases: {
+          type: "string",
+          enum: ["training", "simulation", "both"],
+          description: 'Execution phases to run. Defaults to "both"',
+          default: "both",
+        },
+      },
+      required: ["case_dir"],
+      additionalProperties: false,
+    },
+    output: {
+      type: "object",
+      properties: {
+        status: { type: "string", enum: ["completed", "partial"] },
+        output_dir: { type: "string", description: "Absolute path to the output directory" },
+        training: {
+          type: ["object", "null"],
+          properties: {
+            iterations: { type: "integer" },
+            final_lower_bound: { type: "number" },
+            final_upper_bound: { type: "number" },
+            final_gap: { type: ["number", "null"] }, // difference: nullable
+            termination_reason: { type: "string" },
+            total_cuts: { type: "integer" },
+            wall_time_ms: { type: "integer" },
+          },
+          required: [
+            "iterations",
+            "final_lower_bound",
+            "final_upper_bound",
+            "final_gap",
+            "termination_reason",
+            "total_cuts",
+            "wall_time_ms",
+          ],
+        },
+        simulation: {
+          type: ["object", "null"],
+          properties: {
+            scenarios: { type: "integer" },
+            output_files: { type: "array", items: { type: "string" } },
+            wall_time_ms: { type: "integer" },
+          },
+          required: ["scenarios", "output_files", "wall_time_ms"],
+        },
+      },
+      required: ["status", "output_dir"],
     },
   },
   "cobre/query-results": {

@@ -12,6 +12,7 @@ import { SPEC_SCHEMAS } from "./spec_schemas.ts";
 /** Tools the server implements today, in spec order. */
 const SERVED_TOOLS = [
   "cobre/validate",
+  "cobre/run",
   "cobre/query-results",
   "cobre/query-convergence",
   "cobre/inspect-policy",
@@ -23,7 +24,7 @@ const SERVED_TOOLS = [
 ];
 
 /** Served tools that write (spec SS8.1); a read-only server lists them as disabled. */
-const WRITE_TOOLS = ["cobre/export-results"];
+const WRITE_TOOLS = ["cobre/run", "cobre/export-results"];
 
 async function connectOverStdio(allowedDirs: string[], stateDir: string) {
   const line = await readOnlyLaunchLine(allowedDirs, stateDir);

@@ -133,44 +133,34 @@ Deno.test("tasks/cancel stops a running cobre/run at an iteration boundary with 
   }
 });
 
-Deno.test("task-augmented calls of tools without task support are -32601, and read-only refuses run tasks", async () => {
+Deno.test("task-augmented calls of tools without task support are -32601; a read-only server declares no tasks", async () => {
   await using ws = await runWorkspace(["thermal_merit_order"]);
-  const readOnly = await openRunSession(ws, { jobs: true, mode: "read-only" });
+  const caseDir = ws.caseDir("thermal_merit_order");
+  const taskCall = (name: string) => ({
+    method: "tools/call" as const,
+    params: { name, arguments: { case_dir: caseDir }, task: {} },
+  });
+  const writable = await openRunSession(ws, { jobs: true });
   try {
     await assert.rejects(
-      () =>
-        readOnly.client.request(
-          {
-            method: "tools/call",
-            params: {
-              name: "cobre/validate",
-              arguments: { case_dir: ws.caseDir("thermal_merit_order") },
-              task: {},
-            },
-          },
-          CreateTaskResultSchema,
-        ),
+      () => writable.client.request(taskCall("cobre/validate"), CreateTaskResultSchema),
       (error: unknown) => error instanceof McpError && error.code === -32601,
     );
+  } finally {
+    await writable.close();
+  }
+  const readOnly = await openRunSession(ws, { jobs: true, mode: "read-only" });
+  try {
+    // It cannot run its only task tool, so it offers no tasks and runs none.
+    assert.equal(readOnly.client.getServerCapabilities()?.tasks, undefined);
+    const { tools } = await readOnly.client.listTools();
+    assert.equal(tools.find((t) => t.name === "cobre/run")?.execution, undefined);
     await assert.rejects(
-      () =>
-        readOnly.client.request(
-          {
-            method: "tools/call",
-            params: {
-              name: "cobre/run",
-              arguments: { case_dir: ws.caseDir("thermal_merit_order") },
-              task: {},
-            },
-          },
-          CreateTaskResultSchema,
-        ),
-      (error: unknown) =>
-        error instanceof McpError &&
-        (error.data as { kind?: string } | undefined)?.kind === "WriteDisabled",
+      () => readOnly.client.request(taskCall("cobre/run"), CreateTaskResultSchema),
+      McpError,
     );
-    assert.deepEqual((await readOnly.client.experimental.tasks.listTasks()).tasks, []);
-    assert.equal(await exists(`${ws.caseDir("thermal_merit_order")}/output`), false);
+    assert.equal(readOnly.jobs?.list().length, 0, "no task was created");
+    assert.equal(await exists(`${caseDir}/output`), false);
   } finally {
     await readOnly.close();
   }
