@@ -4,6 +4,8 @@
  * - `trainAndSimulate(model, options)` runs in the calling thread (put it in a Worker).
  * - `startRunWorker(model, options, onEvent)` does exactly that: the run gets its own Worker,
  *   events stream back, `cancel()` stops at the next iteration with a partial result.
+ * - `workers` (default "auto", see `autoThreads`) spreads lanes of stage LPs over solver
+ *   Workers; results are bit-identical for any count (`lanes.ts`).
  *
  * Result and event types mirror the Cobre output format so `src/output` can map them 1:1.
  *
@@ -18,3 +20,4 @@ export { startRunWorker } from "./run_client.ts";
 export type { RunHandle, RunWorkerSpawnOptions } from "./run_client.ts";
 export { COST_SCALE } from "./stage_lp.ts";
 export type { LpMode } from "./lp/mod.ts";
+export { autoThreads, LANES, PARALLEL_MIN_SOLVES_PER_ITERATION } from "./lanes.ts";

@@ -15,7 +15,7 @@ import { LocalExecutor, solverWorkersAllowed, WorkerExecutor } from "./executor.
 import type { LpMode } from "./lp/mod.ts";
 import { runtimeFiles } from "../common/mod.ts";
 import { loadHighsRuntime } from "./lp/mod.ts";
-import { LANES } from "./lanes.ts";
+import { autoThreads, LANES } from "./lanes.ts";
 import { ExecutorPool } from "./pool.ts";
 import type {
   CutRecord,
@@ -43,11 +43,12 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   onEvent?: (event: EngineEvent) => void;
   /**
-   * Threads that solve LPs (this one plus `workers - 1` solver Workers), at most `LANES` (4).
-   * Default 1. Results are bit-identical for any value. Solver Workers need read permission on
-   * this folder's modules; without it the run falls back to one thread.
+   * Threads that solve LPs (this one plus solver Workers), at most `LANES` (4). Default "auto":
+   * one per core when the case has enough LP solves per iteration to share, else one (see
+   * `autoThreads`). Results are bit-identical for any value. Solver Workers need read permission
+   * on this folder's modules; without it the run falls back to one thread.
    */
-  workers?: number;
+  workers?: number | "auto";
   /** Persistent stage LPs (default) or a new LP for every solve (benchmark baseline). */
   lpMode?: LpMode;
   /** The HiGHS wasm bytes or compiled module; read from `runtimeFiles().highsWasm` when absent. */
@@ -130,7 +131,10 @@ async function createExecutors(
   const mode = options.lpMode ?? "persistent";
   const highs = await loadHighsRuntime(wasm);
   // A lane never splits, so threads beyond the lane count would only idle.
-  const threads = Math.min(LANES, Math.max(1, Math.floor(options.workers ?? 1)));
+  const asked = options.workers ?? "auto";
+  const threads = asked === "auto"
+    ? autoThreads(setup.forwardPasses, setup.tree.openings, navigator.hardwareConcurrency ?? 1)
+    : Math.min(LANES, Math.max(1, Math.floor(asked)));
   const wanted = solverWorkersAllowed() ? threads - 1 : 0;
   const remote = Array.from(
     { length: wanted },

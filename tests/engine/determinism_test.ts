@@ -34,6 +34,11 @@ Deno.test("trainAndSimulate() draws different scenarios for a different seed", a
   assert.notDeepEqual(fingerprint(other), fingerprint(base));
 });
 
+Deno.test("trainAndSimulate() solves a small case on one thread unless told otherwise", async () => {
+  const result = await trainAndSimulate(await loadFixture("stochastic_par"));
+  assert.equal(result.solver.workers, 1, "21 solves per iteration do not pay for a Worker");
+});
+
 Deno.test("trainAndSimulate() with two Workers is bit-identical to one", async () => {
   const one = await trainAndSimulate(await loadFixture("stochastic_par"), { workers: 1 });
   const two = await trainAndSimulate(await loadFixture("stochastic_par"), { workers: 2 });

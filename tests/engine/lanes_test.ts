@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { contiguousLanes, executorOfLane, LANES, roundRobin } from "../../src/engine/lanes.ts";
+import {
+  autoThreads,
+  contiguousLanes,
+  executorOfLane,
+  LANES,
+  roundRobin,
+} from "../../src/engine/lanes.ts";
 import { backwardLanes } from "../../src/engine/training.ts";
 
 Deno.test("roundRobin() deals passes to lanes in turn, never more lanes than items", () => {
@@ -58,4 +64,14 @@ Deno.test("backwardLanes() splits one pass's openings over lanes and a run may c
     [[1, 2, 3], [2, 0, 1]],
     [[2, 1, 3]],
   ]);
+});
+
+Deno.test("autoThreads() uses every core up to the lane count only for cases with enough solves", () => {
+  const fourRee = Array.from({ length: 12 }, () => 10);
+  // 4 passes x (12 forward + 120 backward solves) = 528 per iteration.
+  assert.equal(autoThreads(4, fourRee, 2), 2);
+  assert.equal(autoThreads(4, fourRee, 16), LANES);
+  assert.equal(autoThreads(4, fourRee, 1), 1);
+  // 1dtoy: 1 pass x (4 + 40) = 44 per iteration.
+  assert.equal(autoThreads(1, [10, 10, 10, 10], 8), 1);
 });
