@@ -9,7 +9,15 @@
  */
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  RELATED_TASK_META_KEY,
+} from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { launchLine } from "../../src/security/mod.ts";
 import { directFileAccess } from "../../src/common/mod.ts";
 import { readTrainingStatus } from "../../src/output/mod.ts";
 import { readFlightEvents } from "../../src/recorder/mod.ts";
@@ -159,4 +167,75 @@ Deno.test("SIGKILL during a run: after a restart the job is interrupted, the tas
   assert.equal(await exists(`${caseDir}/output`), false);
   const status = await readTrainingStatus(`${caseDir}/output`, directFileAccess).catch(() => null);
   assert.ok(status === null || status.success_marker === false);
+});
+
+/** Starts an HTTP server from its launch line; resolves once it says where it serves. */
+async function launchHttp(allowed: string, stateDir: string) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const line = await launchLine({
+    allowedDirs: [allowed],
+    stateDir,
+    write: true,
+    transport: "http",
+    host: "127.0.0.1",
+    port,
+  });
+  const child = new Deno.Command(line.command, {
+    args: line.args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let early = "";
+  let url: string | null = null;
+  while (url === null) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the server exited: ${early}`);
+    early += value;
+    url = /serving over http at (\S+)/.exec(early)?.[1] ?? null;
+  }
+  const drained = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+  })();
+  return { child, url, drained };
+}
+
+Deno.test("over Streamable HTTP, a task-augmented run streams related-task progress and its result", async () => {
+  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  const server = await launchHttp(ws.allowed, ws.stateDir);
+  const client = new Client({ name: "cobre-run-http", version: "0" });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    const progress: { progress: number; _meta?: Record<string, unknown> }[] = [];
+    const created = await client.request(
+      {
+        method: "tools/call",
+        params: {
+          name: "cobre/run",
+          arguments: { case_dir: ws.caseDir("stochastic_par") },
+          task: {},
+        },
+      },
+      CreateTaskResultSchema,
+      { onprogress: (p) => void progress.push(p) },
+    );
+    const taskId = created.task.taskId;
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    assert.equal(result.isError, false, JSON.stringify(result.content));
+    assert.equal((result.structuredContent as { status: string }).status, "completed");
+    // 8 iterations then 6 scenarios, each notification tagged with the task.
+    assert.equal(progress.at(-1)?.progress, 14);
+    for (const p of progress) assert.deepEqual(p._meta?.[RELATED_TASK_META_KEY], { taskId });
+    assert.deepEqual(runJobs(ws.stateDir).map((job) => [job.job_id, job.status]), [
+      [taskId, "completed"],
+    ]);
+  } finally {
+    await client.close();
+    server.child.kill("SIGTERM");
+    assert.equal((await server.child.status).code, 0);
+    await server.drained;
+  }
 });
