@@ -36,7 +36,6 @@ import { cobreResourceTemplates } from "./resources/mod.ts";
 import { cobrePrompts } from "./prompts/mod.ts";
 import { openRefRegistry } from "../refs/mod.ts";
 import { RunCoordinator } from "./run/coordinator.ts";
-import { defaultRunWorkers } from "./run/engine_worker.ts";
 
 /** Exit code for bad command-line usage (as getopt-style tools use). */
 export const EXIT_USAGE = 2;
@@ -84,7 +83,7 @@ async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<n
   try {
     const served = {
       serverId,
-      tools: cobreTools({ run: { coordinator: runs, workers: defaultRunWorkers() } }),
+      tools: cobreTools({ run: { coordinator: runs } }),
       resources: cobreResourceTemplates(),
       prompts: cobrePrompts(),
       refs,

@@ -59,12 +59,7 @@ export type { RunArgs, RunEnvironment } from "./run/execute.ts";
 export type { RunSimulationSummary, RunSummary, RunTrainingSummary } from "./run/summary.ts";
 export { iterationBound, RunProgressScale } from "./run/progress.ts";
 export { MAX_REPORTED_ERRORS, validationRefusal } from "./run/case_input.ts";
-export {
-  defaultRunWorkers,
-  engineWorkerPermissions,
-  PARALLEL_SOLVES_PER_ITERATION,
-  workersFor,
-} from "./run/engine_worker.ts";
+export { engineWorkerPermissions } from "./run/engine_worker.ts";
 export { type ServerTaskStore, TASKS_CAPABILITY } from "./tasks.ts";
 export { EXIT_USAGE, runCommandLine } from "./commands.ts";
 export { EXPORT_LINK_THRESHOLD_BYTES, EXPORT_MIME_TYPES } from "./tools/export_results.ts";

@@ -9,21 +9,8 @@
 import assert from "node:assert/strict";
 import { readSimulationStatus, readTrainingStatus } from "../../src/output/mod.ts";
 import { directFileAccess, runtimeFiles } from "../../src/common/mod.ts";
-import {
-  engineWorkerPermissions,
-  PARALLEL_SOLVES_PER_ITERATION,
-  workersFor,
-  WRITE_DISABLED_MESSAGE,
-} from "../../src/server/mod.ts";
-import { loadCase } from "../../src/case/mod.ts";
-import {
-  ENGINE_FIXTURES,
-  exists,
-  listNames,
-  openRunSession,
-  recordOf,
-  runWorkspace,
-} from "./run_support.ts";
+import { engineWorkerPermissions, WRITE_DISABLED_MESSAGE } from "../../src/server/mod.ts";
+import { exists, listNames, openRunSession, recordOf, runWorkspace } from "./run_support.ts";
 
 type Summary = {
   status: string;
@@ -346,17 +333,4 @@ Deno.test("engineWorkerPermissions() lets the engine read the solver and the sou
   assert.equal(read.length, 2);
   assert.equal(read[0], runtimeFiles().highsWasm);
   assert.match(String(read[1]), /\/src$/, "the source folder, never a case or the state dir");
-});
-
-Deno.test("workersFor() adds a solving thread only when an iteration has hundreds of LP solves", async () => {
-  const model = await loadCase(`${ENGINE_FIXTURES}/stochastic_par`, directFileAccess);
-  // 2 forward passes x 3 stages x (1 forward + 3 backward openings) = 24 solves per iteration.
-  assert.equal(workersFor(model, 2), 1);
-  // 9 passes: 9 x 12 = 108; 17 passes: 17 x 12 = 204, past the threshold.
-  model.config.training.forward_passes = 9;
-  assert.equal(workersFor(model, 2), 1);
-  model.config.training.forward_passes = 17;
-  assert.ok(17 * 12 >= PARALLEL_SOLVES_PER_ITERATION);
-  assert.equal(workersFor(model, 2), 2);
-  assert.equal(workersFor(model, 1), 1, "never more than the machine allows");
 });

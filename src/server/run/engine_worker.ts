@@ -49,34 +49,14 @@ export function engineWorkerPermissions(): Deno.PermissionOptionsObject {
   };
 }
 
-/** The most LP-solving threads a run uses on this machine: two where there are two cores. */
-export function defaultRunWorkers(): number {
-  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency : 1;
-  return Math.max(1, Math.min(2, cores || 1));
-}
-
-/** LP solves per training iteration from which a second solving thread pays off. */
-export const PARALLEL_SOLVES_PER_ITERATION = 200;
-
-/**
- * Threads for one run of `model`, at most `max`. A solver Worker costs about a second to start
- * inside the run Worker, and pays off only when an iteration has hundreds of LP solves: measured
- * on 2 cores, 4ree (~500 solves per iteration) trains 1.1-1.8x faster on two threads, while 1dtoy
- * (44) and the small deterministic cases (4) gain nothing and start slower. Results are identical
- * whatever the count.
- */
-export function workersFor(model: CaseModel, max: number): number {
-  const passes = model.config.training.forward_passes;
-  // Each pass solves every stage forward and every opening of every stage backward.
-  const solves = passes * model.stages.reduce((sum, stage) => sum + 1 + stage.num_scenarios, 0);
-  return solves >= PARALLEL_SOLVES_PER_ITERATION ? Math.max(1, max) : 1;
-}
-
 /** Options of one engine run. */
 export interface EngineRunOptions {
   phases: { training: boolean; simulation: boolean };
-  /** Most threads that solve LPs (the run Worker plus solver Workers); see `workersFor`. */
-  workers?: number;
+  /**
+   * Threads that solve LPs (the run Worker plus solver Workers). Default "auto": the engine adds
+   * solver Workers only for cases with enough LP solves per iteration to pay for starting them.
+   */
+  workers?: number | "auto";
 }
 
 /** Starts `model` in a sandboxed run Worker; events arrive on `onEvent`. */
@@ -88,7 +68,7 @@ export async function startEngine(
   const runOptions: WorkerRunOptions = {
     phases: options.phases,
     highsWasm: await highsModule(),
-    workers: workersFor(model, options.workers ?? 1),
+    workers: options.workers ?? "auto",
   };
   return startRunWorker(model, runOptions, onEvent, {
     deno: { permissions: engineWorkerPermissions() },

@@ -33,8 +33,8 @@ export interface RunArgs {
 /** What the run needs beyond the call's context. */
 export interface RunEnvironment {
   coordinator: RunCoordinator;
-  /** Most LP-solving threads per run (default 1); small cases use one (see `workersFor`). */
-  workers?: number;
+  /** LP-solving threads per run (default "auto": the engine sizes it by the case). */
+  workers?: number | "auto";
 }
 
 function stoppedBeforeStart(reason: string): CobreError {
