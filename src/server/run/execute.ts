@@ -16,12 +16,13 @@
  */
 import { CobreError, errorRecord, isCobreError, type JsonValue } from "../../common/mod.ts";
 import type { RunHandle, RunResult } from "../../engine/mod.ts";
-import type { ProgressUpdate, ToolContext } from "../types.ts";
+import type { ToolContext } from "../types.ts";
 import { loadValidCase, runOutputDir, type RunPhases, selectPhases } from "./case_input.ts";
 import type { RunCoordinator } from "./coordinator.ts";
 import { startEngine } from "./engine_worker.ts";
 import { publishRunOutputs } from "./outputs.ts";
 import { iterationBound, RunProgressScale } from "./progress.ts";
+import { ProgressQueue } from "./progress_queue.ts";
 import { type RunSummary, runSummary } from "./summary.ts";
 
 /** `cobre/run` arguments after schema validation. */
@@ -49,21 +50,6 @@ function stoppedBeforeStart(reason: string): CobreError {
 function reasonOf(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason.message : "the request was cancelled";
-}
-
-/**
- * Sends progress in order, one at a time, never blocking the engine's events; `flush` waits for
- * the last one so it precedes the result.
- */
-class ProgressQueue {
-  #tail: Promise<void> = Promise.resolve();
-  constructor(readonly send: (update: ProgressUpdate) => Promise<void>) {}
-  push(update: ProgressUpdate): void {
-    this.#tail = this.#tail.then(() => this.send(update)).catch(() => {});
-  }
-  flush(): Promise<void> {
-    return this.#tail;
-  }
 }
 
 /** Waits for the engine, stopping it when the call is aborted or the process asks. */
