@@ -30,7 +30,7 @@ import type { LpSolver } from "./lp/mod.ts";
 import type { StageLayout } from "./stage_lp.ts";
 
 /** Solves of one LP a cut row may stay without binding before it may leave. */
-export const IDLE_SOLVES = 60;
+export const IDLE_SOLVES = 120;
 /** Idle rows gathered before one deletion (a deletion forces a refactorisation). */
 const PRUNE_BATCH = 16;
 /** A cut counts as violated above this fraction of `max(1, |theta|)`. */
