@@ -47,15 +47,23 @@ export async function findDescriptorDir(
   stateDir: string | undefined,
 ): Promise<string | null> {
   if (Deno.build.os !== "linux") return null;
-  if (await reportsKernelPaths(KERNEL_DIR, probeDir)) return KERNEL_DIR;
-  if (stateDir === undefined) return null;
-  const link = `${posix.resolve(Deno.cwd(), stateDir)}/${LINK_NAME}`;
-  try {
-    if (await Deno.readLink(link) !== KERNEL_DIR) return null;
-  } catch {
-    return null;
+  // The state-dir link first: reading through it needs only the state dir's read grant, which
+  // lasts. Reading /proc/self/fd directly is allowed only under --allow-all, and that ends as soon
+  // as any permission is revoked (the recorder revokes FFI), which would fail every later read.
+  if (stateDir !== undefined) {
+    const link = `${posix.resolve(Deno.cwd(), stateDir)}/${LINK_NAME}`;
+    if (!await linksToKernel(link)) await prepareStateDir(stateDir);
+    if (await linksToKernel(link) && await reportsKernelPaths(link, probeDir)) return link;
   }
-  return await reportsKernelPaths(link, probeDir) ? link : null;
+  return await reportsKernelPaths(KERNEL_DIR, probeDir) ? KERNEL_DIR : null;
+}
+
+async function linksToKernel(link: string): Promise<boolean> {
+  try {
+    return await Deno.readLink(link) === KERNEL_DIR;
+  } catch {
+    return false;
+  }
 }
 
 async function reportsKernelPaths(dir: string, probeDir: string): Promise<boolean> {

@@ -365,3 +365,35 @@ Deno.test("remove() refuses links, allowed dirs themselves and anything outside"
     assert.equal((await refusal(access.remove(`${allowed}/case/nothing`))).kind, "MissingFile");
   });
 });
+
+Deno.test("reads keep their kernel check after a permission is revoked in an --allow-all process", async () => {
+  // Under -A the process may read /proc/self/fd directly, but only until any permission is
+  // revoked (the recorder revokes FFI): the sandbox must use the state-dir link instead.
+  const root = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.mkdir(`${root}/allowed`);
+    await Deno.writeTextFile(`${root}/allowed/data.txt`, "inside");
+    const sandboxModule = new URL("../../src/security/mod.ts", import.meta.url).href;
+    const script = `
+      const { Sandbox } = await import(${JSON.stringify(sandboxModule)});
+      const sandbox = await Sandbox.create([${JSON.stringify(`${root}/allowed`)}], {
+        stateDir: ${JSON.stringify(`${root}/state`)},
+      });
+      await Deno.permissions.revoke({ name: "ffi" });
+      const bytes = await sandbox.access.readFile(${JSON.stringify(`${root}/allowed/data.txt`)});
+      console.log(JSON.stringify({ raceProof: sandbox.raceProofReads, text: new TextDecoder().decode(bytes) }));
+    `;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", script], // eval runs with --allow-all
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), {
+      raceProof: true,
+      text: "inside",
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
