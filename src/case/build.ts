@@ -24,7 +24,8 @@ import type {
 import type { ParsedCase } from "./parse_case.ts";
 import type { ProductionModelEntry } from "./parse_initial.ts";
 import type { RawHydro } from "./parse_system.ts";
-import { HYDRO_STAGE_PENALTY_FIELDS, type TableRow } from "./parse_tables.ts";
+import type { TableRow } from "./parse_tables.ts";
+import { HYDRO_BASE_PENALTY_FIELDS } from "./model.ts";
 
 /** Rows of a keyed table by entity id then stage id (absent or broken tables give an empty map). */
 function indexRows(parsed: ParsedCase, file: string): ByEntityStage<TableRow> {
@@ -92,7 +93,7 @@ function buildHydros(parsed: ParsedCase, stages: Stage[], penalties: GlobalPenal
     });
     const stagePen = stages.map((stage): HydroPenalties => {
       const p = { ...entity };
-      for (const key of HYDRO_STAGE_PENALTY_FIELDS) {
+      for (const key of HYDRO_BASE_PENALTY_FIELDS) {
         const v = override(stagePenalties, raw.id, stage.id, key);
         if (v !== null) p[key] = v;
       }

@@ -134,7 +134,11 @@ export interface HydroPenalties {
   inflow_nonnegativity_cost: number;
 }
 
-export const HYDRO_PENALTY_FIELDS = [
+/**
+ * The hydro penalties every penalties.json defines and that a stage may override (Cobre's
+ * `penalty_overrides_hydro.parquet` columns); the directional and inflow costs are neither.
+ */
+export const HYDRO_BASE_PENALTY_FIELDS = [
   "spillage_cost",
   "fpha_turbined_cost",
   "diversion_cost",
@@ -146,6 +150,10 @@ export const HYDRO_PENALTY_FIELDS = [
   "generation_violation_below_cost",
   "evaporation_violation_cost",
   "water_withdrawal_violation_cost",
+] as const satisfies readonly (keyof HydroPenalties)[];
+
+export const HYDRO_PENALTY_FIELDS = [
+  ...HYDRO_BASE_PENALTY_FIELDS,
   "water_withdrawal_violation_pos_cost",
   "water_withdrawal_violation_neg_cost",
   "evaporation_violation_pos_cost",

@@ -10,26 +10,12 @@ import type { Issues } from "./issues.ts";
 import {
   type DeficitSegment,
   type GlobalPenalties,
+  HYDRO_BASE_PENALTY_FIELDS,
   HYDRO_PENALTY_FIELDS,
   type HydroPenalties,
 } from "./model.ts";
 
 const FILE = "penalties.json";
-
-/** Hydro penalty fields every penalties.json must define (the directional ones are optional). */
-const REQUIRED_HYDRO_FIELDS = [
-  "spillage_cost",
-  "fpha_turbined_cost",
-  "diversion_cost",
-  "storage_violation_below_cost",
-  "filling_target_violation_cost",
-  "turbined_violation_below_cost",
-  "outflow_violation_below_cost",
-  "outflow_violation_above_cost",
-  "generation_violation_below_cost",
-  "evaporation_violation_cost",
-  "water_withdrawal_violation_cost",
-] as const;
 
 /** Records PenaltyConsistency for a non-positive penalty; true when the value is acceptable. */
 export function checkPenaltyValue(
@@ -194,7 +180,7 @@ export function parsePenalties(issues: Issues, value: unknown): GlobalPenalties 
   const hydroValues: Partial<Record<keyof HydroPenalties, number>> = {};
   if (hydro) {
     for (const field of HYDRO_PENALTY_FIELDS) {
-      const required = (REQUIRED_HYDRO_FIELDS as readonly string[]).includes(field);
+      const required = (HYDRO_BASE_PENALTY_FIELDS as readonly string[]).includes(field);
       const v = readPenalty(hydro, field, required);
       if (typeof v === "number") hydroValues[field] = v;
     }

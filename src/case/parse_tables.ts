@@ -7,6 +7,7 @@
  */
 import type { Range } from "./fields.ts";
 import type { Issues } from "./issues.ts";
+import { HYDRO_BASE_PENALTY_FIELDS } from "./model.ts";
 import { checkPenaltyValue } from "./parse_penalties.ts";
 import { type CaseFiles, type ParquetColumnSpec, readParquet } from "./read.ts";
 
@@ -320,26 +321,11 @@ export const LINE_PENALTY_OVERRIDES: TableSpec = {
   values: [{ name: "exchange_cost", required: false, penalty: true }],
 };
 
-/** Stage-overridable hydro penalties (the directional and inflow costs are not). */
-export const HYDRO_STAGE_PENALTY_FIELDS = [
-  "spillage_cost",
-  "fpha_turbined_cost",
-  "diversion_cost",
-  "storage_violation_below_cost",
-  "filling_target_violation_cost",
-  "turbined_violation_below_cost",
-  "outflow_violation_below_cost",
-  "outflow_violation_above_cost",
-  "generation_violation_below_cost",
-  "evaporation_violation_cost",
-  "water_withdrawal_violation_cost",
-] as const;
-
 export const HYDRO_PENALTY_OVERRIDES: TableSpec = {
   file: "constraints/penalty_overrides_hydro.parquet",
   entityColumn: "hydro_id",
   entityNoun: "hydro",
-  values: HYDRO_STAGE_PENALTY_FIELDS.map((name) => ({ name, required: false, penalty: true })),
+  values: HYDRO_BASE_PENALTY_FIELDS.map((name) => ({ name, required: false, penalty: true })),
 };
 
 /** Every keyed table the loader reads, in reading order. */
