@@ -4,9 +4,14 @@
  * store (an `ai_jobs` row per long run) and the Flight Recorder (one event per call, result and
  * progress update).
  *
- * The recorder's Worker takes ~0.4 s to open DuckDB, so it opens while the client initializes;
- * requests wait for it in `admit`. If it cannot open, every request is refused: nothing runs
- * unaudited.
+ * The recorder's Worker takes ~0.4 s to open DuckDB, so it opens while the client initializes:
+ * `initialize` and `ping` go through at once and their events are kept until it is open; every
+ * other request waits for it in `admit`. If it cannot open, every request but those two is
+ * refused: nothing runs unaudited.
+ *
+ * Besides the Gate's decision for every request, the chain records what the recorder's own
+ * observer leaves out: client notifications the server refused or acted on (a cancellation), and
+ * requests other than tool calls and resource reads that ended in an error.
  *
  * @module
  */
@@ -31,8 +36,13 @@ import {
   selectProfile,
 } from "../security/mod.ts";
 import type { ServerLog } from "./logger.ts";
-import type { ObservedRequest, RequestObserver } from "./observer.ts";
-import type { ServerMode } from "./types.ts";
+import type {
+  ObservedNotification,
+  ObservedRequest,
+  RequestCompletion,
+  RequestObserver,
+} from "./observer.ts";
+import type { JobDescription, ServerMode } from "./types.ts";
 
 /** What the chain needs from the serving process. */
 export interface AuditChainOptions {
@@ -58,6 +68,12 @@ export interface AuditChain {
   close(): Promise<void>;
 }
 
+/** Requests that never wait for the recorder (they run nothing; their events are kept). */
+const UNBLOCKED_METHODS: ReadonlySet<string> = new Set(["initialize", "ping"]);
+
+/** Events kept while the recorder opens, at most (it opens in well under a second). */
+const MAX_EARLY_EVENTS = 1_000;
+
 function auditUnavailable(): ErrorRecord {
   return errorRecord(
     "InternalError",
@@ -72,6 +88,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
   const { log } = options;
   const jobs: JobStore = openJobStore({ stateDir: options.stateDir });
   let recorder: FlightRecorder | null = null;
+  let early: FlightEvent[] | null = [];
   const opening = openFlightRecorder({
     stateDir: options.stateDir,
     serverId: options.serverId,
@@ -80,9 +97,12 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
   }).then(
     (opened) => {
       recorder = opened;
+      for (const event of early ?? []) opened.record(event);
+      early = null;
       return true;
     },
     (error: unknown) => {
+      early = null;
       log.operator("error", "flight recorder could not open; refusing every request", {
         detail: error instanceof Error ? error.message : String(error),
       });
@@ -90,7 +110,8 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     },
   );
   const record = (event: FlightEvent) => {
-    recorder?.record(event);
+    if (recorder !== null) recorder.record(event);
+    else if (early !== null && early.length < MAX_EARLY_EVENTS) early.push(event);
   };
 
   const jobObserver = taskAwareJobObserver(createJobObserver(jobs), jobs);
@@ -107,10 +128,12 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     };
   };
   const readiness: RequestObserver = {
-    async admit() {
+    async admit(request) {
+      if (UNBLOCKED_METHODS.has(request.method)) return { allow: true };
       return (await opening) ? { allow: true } : { allow: false, error: auditUnavailable() };
     },
   };
+  const leftovers = leftoverRecorder(record, (request) => correlate(request));
   // One chain per profile, sharing the recorder and the job store: HTTP sessions may each run
   // under their own profile.
   const observersFor = (profile: CapabilityProfile): RequestObserver[] => [
@@ -126,6 +149,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
       correlate: (request) => correlate(request as ObservedRequest),
       profileId: () => profile.id,
     }),
+    leftovers(profile.id),
   ];
   return {
     observers: observersFor(selectProfile(options.mode, options.mode)),
@@ -144,6 +168,77 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
   };
 }
 
+/** Why a notification was refused, for the event's message. */
+const REFUSAL_TEXT: Readonly<Record<string, string>> = {
+  unknown_request: "it names no request of this session that is still running",
+  unhandled_method: "the server does not handle it",
+};
+
+/** Methods whose endings the recorder's own observer already records. */
+const RECORDED_METHODS: ReadonlySet<string> = new Set(["tools/call", "resources/read"]);
+
+/**
+ * Records what the recorder's observer does not: each client notification the server refused
+ * (`mcp.request_refused`) or acted on (`mcp.cancelled`, for a cancellation it passed on), and each
+ * request of another method that ended in an error (`mcp.request_refused`, with the record). Denials
+ * are left to the Gate, which records them as decisions.
+ */
+export function leftoverRecorder(
+  record: (event: FlightEvent) => void,
+  correlate: (request: ObservedRequest) => {
+    jobId: string | null;
+    taskId: string | null;
+    workflowRunId: string | null;
+    traceId: string | null;
+  },
+): (profileId: string) => RequestObserver {
+  return (profileId) => ({
+    finished(request: ObservedRequest, completion: RequestCompletion) {
+      if (RECORDED_METHODS.has(request.method)) return;
+      if (completion.outcome === "ok" || completion.outcome === "denied") return;
+      const ids = correlate(request);
+      record({
+        kind: "mcp.request_refused",
+        source: "server",
+        level: "warning",
+        message: completion.error?.message ?? `${request.method} ended with ${completion.outcome}`,
+        sessionId: request.sessionId,
+        ...ids,
+        capabilityProfileId: profileId,
+        durationMs: completion.durationMs,
+        errorCode: completion.error?.kind ?? null,
+        payload: { method: request.method, outcome: completion.outcome },
+        clientClaims: { request_id: request.requestId },
+      });
+    },
+    notified(notification: ObservedNotification) {
+      const claims = {
+        ...(notification.requestId === undefined ? {} : { request_id: notification.requestId }),
+        ...(notification.clientReason === undefined ? {} : { reason: notification.clientReason }),
+      };
+      const accepted = notification.verdict === "accepted";
+      record({
+        kind: accepted ? "mcp.cancelled" : "mcp.request_refused",
+        source: "server",
+        level: accepted ? "notice" : "warning",
+        message: accepted
+          ? "cancellation of a running request passed on"
+          : `${notification.method} refused: ${
+            REFUSAL_TEXT[notification.reason ?? ""] ?? "ignored"
+          }`,
+        sessionId: notification.sessionId,
+        capabilityProfileId: profileId,
+        payload: {
+          method: notification.method,
+          verdict: notification.verdict,
+          reason: notification.reason,
+        },
+        clientClaims: claims,
+      });
+    },
+  });
+}
+
 /**
  * The job observer, minus task-augmented calls: their job is the task, which the task store
  * creates and ends, so the call that only creates it must not open (and complete) a second job.
@@ -152,7 +247,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
 export function taskAwareJobObserver(
   inner: JobObserver,
   jobs: JobStore,
-): JobObserver & RequestObserver {
+): JobObserver & RequestObserver & Required<Pick<RequestObserver, "described">> {
   return {
     admit: (request: ObservedRequest) =>
       request.taskAugmented ? { allow: true as const } : inner.admit(request),
@@ -165,6 +260,15 @@ export function taskAwareJobObserver(
         progress: update.progress,
         total: update.total ?? null,
         ...(update.metadata === undefined ? {} : { lastUpdate: update.metadata }),
+      });
+    },
+    described(request: ObservedRequest, description: JobDescription) {
+      // The sandbox resolved these paths; they replace the raw arguments stored at admission.
+      const jobId = request.taskId ?? inner.jobIdFor(request);
+      if (jobId === null) return;
+      jobs.setDirectories(jobId, {
+        caseDir: description.case_dir ?? null,
+        outputDir: description.output_dir ?? null,
       });
     },
     jobIdFor: (request) => inner.jobIdFor(request),

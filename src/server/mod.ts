@@ -13,6 +13,7 @@
 export type {
   AnyToolDefinition,
   ArtifactLink,
+  JobDescription,
   JsonObjectSchema,
   ProgressUpdate,
   ServerMode,
@@ -25,6 +26,7 @@ export type {
 } from "./types.ts";
 export type {
   Admission,
+  ObservedNotification,
   ObservedRequest,
   ObservedTool,
   RequestCompletion,
@@ -37,7 +39,12 @@ export { ERROR_RECORD_SCHEMA, withErrorRecordDefs } from "./schemas.ts";
 export { isToolNaming, servedToolName, TOOL_NAMINGS, type ToolNaming } from "./tool_names.ts";
 export { WRITE_DISABLED_MESSAGE, WRITE_DISABLED_META_KEY } from "./tool_registry.ts";
 export { PROGRESS_META_KEY } from "./progress.ts";
-export { type CobreServer, type CobreServerOptions, createCobreServer } from "./server.ts";
+export {
+  type CobreServer,
+  type CobreServerOptions,
+  createCobreServer,
+  DEFAULT_STOP_GRACE_MS,
+} from "./server.ts";
 export { DenoStdioTransport, type StdioStreams } from "./stdio_transport.ts";
 export { DEFAULT_DRAIN_GRACE_MS, serveStdio, type StdioServeOptions } from "./serve_stdio.ts";
 export { COBRE_MCP_VERSION } from "./version.ts";
@@ -61,6 +68,8 @@ export { iterationBound, RunProgressScale } from "./run/progress.ts";
 export { MAX_REPORTED_ERRORS, validationRefusal } from "./run/case_input.ts";
 export { engineWorkerPermissions } from "./run/engine_worker.ts";
 export { type ServerTaskStore, TASKS_CAPABILITY } from "./tasks.ts";
+export { cancelledTaskRecord } from "./task_requests.ts";
+export { NO_STOPPED_OUTPUT, readStoppedOutput, type StoppedOutput } from "./run/stopped_output.ts";
 export { EXIT_USAGE, runCommandLine } from "./commands.ts";
 export { EXPORT_LINK_THRESHOLD_BYTES, EXPORT_MIME_TYPES } from "./tools/export_results.ts";
 export {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ErrorRecord } from "../common/mod.ts";
-import type { ProgressUpdate, ServerMode, ToolAccess } from "./types.ts";
+import type { JobDescription, ProgressUpdate, ServerMode, ToolAccess } from "./types.ts";
 
 /** The tool a `tools/call` request targets, once the name was found in the registry. */
 export interface ObservedTool {
@@ -75,6 +75,24 @@ export interface RequestCompletion {
   durationMs: number;
 }
 
+/**
+ * A notification from the client, as observers see it. Notifications get no answer, so observers
+ * only hear of them: `accepted` when the server acted on it, `refused` when it ignored it (a
+ * cancellation for a request that is not running, a method it does not handle).
+ */
+export interface ObservedNotification {
+  method: string;
+  sessionId: string;
+  serverId: string;
+  verdict: "accepted" | "refused";
+  /** Why it was refused (`unknown_request`, `unhandled_method`); null when accepted. */
+  reason: string | null;
+  /** For `notifications/cancelled`: the request it names (a client claim). */
+  requestId?: string | number;
+  /** The reason text the client gave, if any, cut to 200 characters (a client claim). */
+  clientReason?: string;
+}
+
 /** Implemented by the Gate, the Flight Recorder and the job store; every hook is optional. */
 export interface RequestObserver {
   /** Before the handler runs; a denial ends the request with its record. */
@@ -83,6 +101,10 @@ export interface RequestObserver {
   finished?(request: ObservedRequest, completion: RequestCompletion): void | Promise<void>;
   /** For each progress update a handler reports; `sent` is false without a progress token. */
   progress?(request: ObservedRequest, update: ProgressUpdate, sent: boolean): void;
+  /** When a handler describes its job (canonical directories), for the job store. */
+  described?(request: ObservedRequest, description: JobDescription): void;
+  /** For each notification the client sent (see `ObservedNotification`). */
+  notified?(notification: ObservedNotification): void;
 }
 
 /** Reports observer failures; the server passes its operator log. */
@@ -135,6 +157,39 @@ export async function reportFinished(
       await observer.finished(request, completion);
     } catch (error) {
       report("finished", error);
+    }
+  }
+}
+
+/** Tells every observer a handler's job description; failures are reported, never rethrown. */
+export function reportDescribed(
+  observers: readonly RequestObserver[],
+  request: ObservedRequest,
+  description: JobDescription,
+  report: ObserverFailureReport,
+): void {
+  for (const observer of observers) {
+    if (!observer.described) continue;
+    try {
+      observer.described(request, description);
+    } catch (error) {
+      report("described", error);
+    }
+  }
+}
+
+/** Tells every observer about one client notification; failures are reported, never rethrown. */
+export function reportNotified(
+  observers: readonly RequestObserver[],
+  notification: ObservedNotification,
+  report: ObserverFailureReport,
+): void {
+  for (const observer of observers) {
+    if (!observer.notified) continue;
+    try {
+      observer.notified(notification);
+    } catch (error) {
+      report("notified", error);
     }
   }
 }

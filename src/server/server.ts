@@ -4,7 +4,14 @@
  * capabilities are declared only for features actually registered, so adding resources or
  * prompts later is one more entry in `features`.
  *
- * Every request this module handles passes the observers (Gate, Flight Recorder) before and after.
+ * Every request the session receives passes the observers (Gate, Flight Recorder) before and
+ * after: the features' own, the protocol's (`initialize`, `ping`, unknown methods) and the task
+ * requests alike. Client notifications are reported to them too (`notified`); a cancellation that
+ * names no running request of the session is refused and dropped (`audited_transport.ts`).
+ *
+ * Shutdown: `drain` lets in-flight requests answer within the transport's grace; a call that stops
+ * at a boundary rather than at once (`cobre/run` finishing its iteration, then writing it) gets up
+ * to `stopGraceMs` in all, so its partial answer still arrives.
  *
  * @module
  */
@@ -31,6 +38,7 @@ import {
   type ObservedRequest,
   type ObservedTool,
   reportFinished,
+  reportNotified,
   type RequestCompletion,
   type RequestObserver,
 } from "./observer.ts";
@@ -38,6 +46,9 @@ import { executeToolCall, type ToolCallEnvironment } from "./tool_call.ts";
 import { buildToolRegistry, type RegisteredTool } from "./tool_registry.ts";
 import { toolFailure } from "./tool_results.ts";
 import { PendingRequests, TrackedTransport } from "./pending_requests.ts";
+import { AuditedTransport } from "./audited_transport.ts";
+import { protocolFeature } from "./protocol_requests.ts";
+import { taskRequestsFeature } from "./task_requests.ts";
 import type { ToolNaming } from "./tool_names.ts";
 import { servedToolName } from "./tool_names.ts";
 import type { AnyToolDefinition, ServerMode, ToolSandbox } from "./types.ts";
@@ -46,19 +57,26 @@ import type { RefRegistry } from "../refs/mod.ts";
 import { resourcesFeature, type ResourceTemplateDefinition, sessionRefs } from "./resources/mod.ts";
 import { type PromptDefinition, promptsFeature } from "./prompts/mod.ts";
 import { completionsFeature } from "./completions/mod.ts";
-import {
-  denyTask,
-  type ServerTaskStore,
-  SessionTasks,
-  startToolTask,
-  TASKS_CAPABILITY,
-} from "./tasks.ts";
+import { denyTask, type ServerTaskStore, SessionTasks, startToolTask } from "./tasks.ts";
 
 /** What the SDK passes a request handler. */
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Admitted = Extract<Admission, { allow: true }>;
 /** A handler's answer and how observers should hear it ended. */
 export type Handled<T> = { value: T; completion: RequestCompletion };
+
+/**
+ * How long `drain` may wait in all for a call that stops at a boundary to answer: a `cobre/run`
+ * asked to stop finishes its current iteration, publishes it and answers `partial`, and one
+ * iteration of a large case can take well over the usual drain grace.
+ */
+export const DEFAULT_STOP_GRACE_MS = 60_000;
+
+/** What observers may see of a request beyond its method, tool and `_meta`. */
+export type RequestDetails = Pick<
+  ObservedRequest,
+  "resourcePaths" | "promptName" | "taskAugmented" | "taskId"
+>;
 
 /** How to build one server (one per session). */
 export interface CobreServerOptions {
@@ -86,6 +104,12 @@ export interface CobreServerOptions {
    * server declares the `tasks` capability and serves `tasks/get|result|list|cancel`.
    */
   tasks?: ServerTaskStore | null;
+  /**
+   * Upper bound in ms on how long `drain` waits for an in-flight call without a timeout (a run)
+   * or a running task to answer once stopped (default `DEFAULT_STOP_GRACE_MS`). Never shorter
+   * than the grace `drain` is given.
+   */
+  stopGraceMs?: number;
 }
 
 /** A server ready to connect to one transport. */
@@ -98,7 +122,10 @@ export interface CobreServer {
   connect(transport: Transport): Promise<void>;
   /** Requests received and not yet answered. */
   inFlight(): number;
-  /** Resolves once every request received has been answered, or after `graceMs`. */
+  /**
+   * Resolves once every request received has been answered, or after `graceMs`; when a stopping
+   * run or task is still in flight then, waits for it up to `stopGraceMs` in all.
+   */
   drain(graceMs: number): Promise<void>;
   /** Closes the transport; in-flight handlers see their signal aborted. */
   close(): Promise<void>;
@@ -126,8 +153,10 @@ export interface ServerCore {
     tool: ObservedTool | null,
     handle: (request: ObservedRequest, admission: Admitted) => Promise<Handled<T>>,
     deny?: (error: ErrorRecord) => T,
-    details?: Pick<ObservedRequest, "resourcePaths" | "promptName" | "taskAugmented">,
+    details?: RequestDetails,
   ): Promise<T>;
+  /** Counts `work` as a call that stops at a boundary (see `drain`) until it settles. */
+  untimed<T>(work: Promise<T>): Promise<T>;
   /** Answers a request with a protocol error without admitting it; observers hear of it. */
   refuse(method: string, extra: Extra, error: McpError): Promise<never>;
 }
@@ -191,6 +220,7 @@ const toolsFeature: ServerFeature = {
           observedTool,
           async (request, admission) => ({
             value: await startToolTask(core.env, tasks, tool, extra, {
+              params: call.params,
               arguments: call.params.arguments,
               task: { ttl: task.ttl },
               timeoutMs: admission.timeoutMs !== undefined
@@ -211,17 +241,20 @@ const toolsFeature: ServerFeature = {
         extra,
         observedTool,
         async (request, admission) => {
-          const outcome = await executeToolCall(core.env, tool, {
+          const timeoutMs = admission.timeoutMs !== undefined
+            ? admission.timeoutMs
+            : tool.definition.timeoutMs;
+          const running = executeToolCall(core.env, tool, {
             arguments: call.params.arguments,
             signal: extra.signal,
-            timeoutMs: admission.timeoutMs !== undefined
-              ? admission.timeoutMs
-              : tool.definition.timeoutMs,
+            timeoutMs,
             sendProgress: (params) =>
               extra.sendNotification({ method: "notifications/progress", params }),
             sendLog: (params) =>
               extra.sendNotification({ method: "notifications/message", params }),
           }, request);
+          // Without a timeout a call ends only when done or stopped: shutdown waits longer for it.
+          const outcome = await (timeoutMs === null ? core.untimed(running) : running);
           return {
             value: outcome.result,
             completion: completion(outcome.outcome, outcome.error, request),
@@ -316,13 +349,27 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
       : null;
   const servesTasks = taskStore !== null;
   const registry = buildToolRegistry(options.tools, naming, options.mode, servesTasks);
+  const tasks = taskStore !== null ? new SessionTasks(taskStore) : null;
   const templates = options.resources ?? [];
   const prompts = options.prompts ?? [];
   // Refs belong to the transport's session (null on stdio), as src/refs expects.
   const refs = options.refs
     ? sessionRefs(options.refs, () => sdk.transport?.sessionId ?? null)
     : null;
-  const features: ServerFeature[] = [toolsFeature, loggingFeature];
+  const reportUnhandled = (method: string) =>
+    reportNotified(observers, {
+      method,
+      sessionId,
+      serverId,
+      verdict: "refused",
+      reason: "unhandled_method",
+    }, reportObserverFailure(log));
+  const features: ServerFeature[] = [
+    protocolFeature(reportUnhandled),
+    toolsFeature,
+    loggingFeature,
+  ];
+  if (tasks !== null) features.push(taskRequestsFeature(tasks));
   if (templates.length > 0 || refs !== null) features.push(resourcesFeature(templates));
   if (prompts.length > 0) features.push(promptsFeature(prompts));
   if (templates.length > 0 || prompts.length > 0) {
@@ -331,20 +378,21 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
 
   const capabilities = features.reduce<ServerCapabilities>(
     (all, feature) => ({ ...all, ...feature.capabilities }),
-    servesTasks ? { tasks: TASKS_CAPABILITY } : {},
+    {},
   );
   const sdk = new Server(
     { name: "cobre-mcp", title: "Cobre MCP server", version: COBRE_MCP_VERSION },
     {
       capabilities,
+      // No `taskStore` for the SDK: its built-in task handlers would bypass the observers;
+      // task_requests.ts serves tasks/get|result|list|cancel over the same store instead.
       instructions: instructionsFor(registry, options.mode, naming, capabilities),
-      // The SDK serves tasks/get|result|list|cancel from this store.
-      ...(taskStore !== null ? { taskStore } : {}),
     },
   );
-  const tasks = taskStore !== null ? new SessionTasks(taskStore) : null;
 
   const pending = new PendingRequests();
+  const untimedCalls = new Set<Promise<unknown>>();
+  const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
 
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -359,7 +407,7 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     method: string,
     extra: Extra,
     tool: ObservedTool | null,
-    details: Pick<ObservedRequest, "resourcePaths" | "promptName" | "taskAugmented"> = {},
+    details: RequestDetails = {},
   ): ObservedRequest => ({
     ...details,
     method,
@@ -389,6 +437,14 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
       serverId,
       shutdownSignal: options.shutdownSignal ?? new AbortController().signal,
       refs,
+    },
+    async untimed(work) {
+      untimedCalls.add(work);
+      try {
+        return await work;
+      } finally {
+        untimedCalls.delete(work);
+      }
     },
     async refuse(method, extra, error) {
       const request = observed(method, extra, null);
@@ -442,9 +498,32 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
     sessionId,
     log,
     closed,
-    connect: (transport) => sdk.connect(new TrackedTransport(transport, pending)),
+    connect: (transport) =>
+      sdk.connect(
+        new AuditedTransport(new TrackedTransport(transport, pending), (cancellation) =>
+          reportNotified(observers, {
+            method: "notifications/cancelled",
+            sessionId,
+            serverId,
+            verdict: cancellation.running ? "accepted" : "refused",
+            reason: cancellation.running ? null : "unknown_request",
+            ...(cancellation.requestId === undefined ? {} : { requestId: cancellation.requestId }),
+            ...(cancellation.reason === undefined ? {} : { clientReason: cancellation.reason }),
+          }, reportObserverFailure(log))),
+      ),
     inFlight: () => pending.size,
-    drain: (graceMs) => pending.idle(graceMs),
+    async drain(graceMs) {
+      await pending.idle(graceMs);
+      const stopping = untimedCalls.size + (tasks?.runningCount ?? 0);
+      if (pending.size === 0 || stopping === 0) return;
+      const moreMs = Math.max(0, stopGraceMs - graceMs);
+      log.operator(
+        "warning",
+        `a stopped run is still finishing its iteration; waiting up to ${moreMs} ms more for its answer`,
+        { in_flight: pending.size },
+      );
+      await pending.idle(moreMs);
+    },
     close: () => sdk.close(),
   };
 }

@@ -1,13 +1,16 @@
 /**
  * MCP Tasks (protocol 2025-11-25) for tools that declare `taskSupport`: a task-augmented
  * `tools/call` creates a durable task, answers `CreateTaskResult` at once and runs the tool in the
- * background; `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` are the SDK's own
- * handlers over the server's durable task store (the job store), so tasks survive a restart and
- * a task whose process died reads as failed with its reason.
+ * background. `tasks/get|result|list|cancel` are served by `task_requests.ts` (observed like every
+ * other request) over the server's durable task store (the job store), so tasks survive a restart
+ * and a task whose process died reads as failed with its reason.
  *
  * While the task runs, progress keeps the original request's progress token and carries the
  * related-task metadata, as the tasks spec requires; it stops before the task's terminal status
- * is stored. `tasks/cancel` reaches the running tool through the store's status listener.
+ * is stored. `tasks/cancel` reaches the running tool through the store's status listener, as a
+ * stop rather than an abandonment: the tool still finishes what it promises on a stop (`cobre/run`
+ * completes its iteration and publishes it as a partial output), and the session remembers when
+ * that work has settled so `tasks/result` can report what it left.
  *
  * @module
  */
@@ -32,6 +35,8 @@ import type { Extra } from "./server.ts";
 export interface ServerTaskStore extends TaskStore {
   /** Calls `listener` on every status change made through the store; returns the unsubscribe. */
   onStatusChange(listener: (taskId: string, status: Task["status"]) => void): () => void;
+  /** The job behind a visible task: where its run wrote (`outputDir`), null when unknown. */
+  jobForTask(taskId: string, sessionId?: string): { readonly outputDir: string | null } | null;
 }
 
 /** What the server declares: task listing, cancellation and task-augmented `tools/call`. */
@@ -41,24 +46,126 @@ export const TASKS_CAPABILITY: NonNullable<ServerCapabilities["tasks"]> = {
   requests: { tools: { call: {} } },
 };
 
-/** The session's running tasks, so that `tasks/cancel` stops them. */
+const TERMINAL: ReadonlySet<Task["status"]> = new Set(["completed", "failed", "cancelled"]);
+
+/** Whether a task status is final (`completed`, `failed`, `cancelled`). */
+export function isTerminalStatus(status: Task["status"]): boolean {
+  return TERMINAL.has(status);
+}
+
+/** A task running in this session: its stop signal and when its work has settled. */
+interface RunningTask {
+  controller: AbortController;
+  settled: Promise<void>;
+}
+
+function aborted(): McpError {
+  return new McpError(ErrorCode.InvalidRequest, "The request was cancelled");
+}
+
+/** Resolves after `ms`, or when `wake` is called, whichever is first; rejects on `signal`. */
+function sleepUnless(
+  ms: number,
+  signal: AbortSignal,
+  register: (wake: () => void) => () => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(aborted());
+    const done = () => {
+      clearTimeout(timer);
+      unregister();
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    const unregister = register(() => {
+      done();
+      resolve();
+    });
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The session's running tasks, so that `tasks/cancel` stops them and `tasks/result` waits. */
 export class SessionTasks {
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Map<string, RunningTask>();
+  readonly #waiters = new Map<string, Set<() => void>>();
   readonly #unsubscribe: () => void;
 
   constructor(readonly store: ServerTaskStore) {
     this.#unsubscribe = store.onStatusChange((taskId, status) => {
       if (status === "cancelled") {
-        this.#running.get(taskId)?.abort(new Error("the task was cancelled"));
+        this.#running.get(taskId)?.controller.abort(new Error("the task was cancelled"));
       }
+      for (const wake of [...(this.#waiters.get(taskId) ?? [])]) wake();
     });
   }
 
-  /** Registers a running task; returns its signal and the function that forgets it. */
+  /** Tasks of this session whose work has not settled yet. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Registers a running task; returns its stop signal and the function that marks it settled. */
   track(taskId: string): { signal: AbortSignal; done: () => void } {
     const controller = new AbortController();
-    this.#running.set(taskId, controller);
-    return { signal: controller.signal, done: () => this.#running.delete(taskId) };
+    let settle: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.#running.set(taskId, { controller, settled });
+    return {
+      signal: controller.signal,
+      done: () => {
+        if (this.#running.get(taskId)?.controller === controller) this.#running.delete(taskId);
+        settle();
+      },
+    };
+  }
+
+  /**
+   * Resolves once the work of `taskId` in this session has settled (at once when none runs), so
+   * a cancelled run's partial output is published before anyone reports on it.
+   */
+  async settled(taskId: string, signal: AbortSignal): Promise<void> {
+    const running = this.#running.get(taskId);
+    if (!running) return;
+    await Promise.race([
+      running.settled,
+      new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(aborted());
+        signal.addEventListener("abort", () => reject(aborted()), { once: true });
+      }),
+    ]);
+  }
+
+  /**
+   * The task once its status is terminal, or null when the session cannot see it. Wakes on every
+   * status change made through the store, and polls at the task's `pollInterval` for changes made
+   * elsewhere (a sweep finding its process dead). Rejects when `signal` aborts.
+   */
+  async untilTerminal(
+    taskId: string,
+    sessionId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Task | null> {
+    for (;;) {
+      const task = await this.store.getTask(taskId, sessionId);
+      if (task === null || isTerminalStatus(task.status)) return task;
+      await sleepUnless(task.pollInterval ?? 1_000, signal, (wake) => {
+        const set = this.#waiters.get(taskId) ?? new Set<() => void>();
+        set.add(wake);
+        this.#waiters.set(taskId, set);
+        return () => {
+          set.delete(wake);
+          if (set.size === 0) this.#waiters.delete(taskId);
+        };
+      });
+    }
   }
 
   /** Stops listening to the store (running tasks go on; they belong to the process). */
@@ -75,6 +182,8 @@ export interface TaskParams {
 
 /** What the server hands `startToolTask`. */
 export interface ToolTaskRequest {
+  /** The `tools/call` params as received (stored with the task: tool name, progress token). */
+  params: Record<string, unknown>;
   arguments: unknown;
   task: TaskParams;
   /** The Gate's timeout for the tool (null: none). */
@@ -101,6 +210,10 @@ function refusal(code: number, record: ReturnType<typeof errorRecord>): McpError
  * `CreateTaskResult`. Refusals that need no task (a write tool on a read-only server, arguments
  * outside the schema) are JSON-RPC errors carrying the record; everything after creation (Busy,
  * validation, solver failures) ends the task as `failed` with the record as its result.
+ *
+ * `tasks/cancel` stops the tool the way a server shutdown does (its signal aborts and it may
+ * still answer); the task is already `cancelled` by then, so that answer is not stored as its
+ * result, but the task counts as running until the tool has returned.
  */
 export async function startToolTask(
   env: ToolCallEnvironment,
@@ -119,18 +232,21 @@ export async function startToolTask(
   }
   const checked = tool.validators.checkArguments(request.arguments);
   if (!checked.ok) throw refusal(ErrorCode.InvalidParams, checked.error);
-  const store = extra.taskStore;
-  if (!store) throw new McpError(ErrorCode.InternalError, "Tasks are not available");
 
-  const task = await store.createTask({
-    ...(request.task.ttl !== undefined ? { ttl: request.task.ttl } : {}),
-  });
+  const task = await tasks.store.createTask(
+    { ...(request.task.ttl !== undefined ? { ttl: request.task.ttl } : {}) },
+    extra.requestId,
+    { method: "tools/call", params: request.params },
+    extra.sessionId,
+  );
   const taskId = task.taskId;
   const running = tasks.track(taskId);
   const quiet = (send: Promise<void>) => send.catch(() => {}); // the client may be gone
-  const outcome = executeToolCall(env, tool, {
+  // No request signal: the call was answered with the task. A cancel is a stop, like shutdown.
+  const stop = AbortSignal.any([env.shutdownSignal, running.signal]);
+  const outcome = executeToolCall({ ...env, shutdownSignal: stop }, tool, {
     arguments: request.arguments,
-    signal: running.signal,
+    signal: new AbortController().signal,
     timeoutMs: request.timeoutMs,
     sendProgress: (params: ProgressParams) =>
       quiet(request.notify("notifications/progress", {
@@ -144,10 +260,10 @@ export async function startToolTask(
       })),
   }, { ...observed, taskId });
 
-  void outcome.then(async ({ result, outcome: how }) => {
-    running.done();
-    // A cancelled task already has its terminal status; there is no result to store.
-    if (how === "cancelled" && running.signal.aborted) return;
+  void outcome.then(async ({ result }) => {
+    // A cancelled task already has its terminal status, which it keeps (spec); what the tool
+    // left is reported by tasks/result from the job and its outputs.
+    if (running.signal.aborted) return;
     // Straight to the durable store: the SDK's per-request wrapper would also notify, and fail
     // once the client is gone, although the result was stored.
     await tasks.store.storeTaskResult(
@@ -159,12 +275,13 @@ export async function startToolTask(
     const final = await tasks.store.getTask(taskId, extra.sessionId);
     if (final) await quiet(request.notify("notifications/tasks/status", final));
   }).catch((error: unknown) => {
-    running.done();
+    // Cancelled while its result was being stored: the cancellation stands (spec).
+    if (running.signal.aborted) return;
     request.report(
       `task ${taskId} could not store its result`,
       error instanceof Error ? error.message : String(error),
     );
-  });
+  }).finally(running.done);
   return { task };
 }
 

@@ -9,7 +9,7 @@ import type { CallToolResult } from "./sdk.ts";
 import { type ErrorRecord, errorRecord } from "../common/mod.ts";
 import type { ServerLog } from "./logger.ts";
 import type { ObservedRequest, RequestObserver, RequestOutcome } from "./observer.ts";
-import { reportProgress } from "./observer.ts";
+import { reportDescribed, reportProgress } from "./observer.ts";
 import { progressSender, type ProgressSink } from "./progress.ts";
 import { type RegisteredTool, WRITE_DISABLED_MESSAGE } from "./tool_registry.ts";
 import { recordOf, toolFailure, toolSuccess } from "./tool_results.ts";
@@ -149,6 +149,8 @@ export async function executeToolCall(
           return link;
         },
         signal,
+        describeJob: (description) =>
+          reportDescribed(env.observers, observed, description, operatorReport),
         requestId: observed.requestId,
         progressToken: observed.progressToken,
         sessionId: env.sessionId,

@@ -76,6 +76,15 @@ export interface ProgressUpdate {
   metadata?: Record<string, JsonValue>;
 }
 
+/**
+ * Where a long call reads and writes, as a handler reports it once the sandbox resolved the paths
+ * (canonical, inside the allowed directories). It lands on the call's job row (`ai_jobs`).
+ */
+export interface JobDescription {
+  case_dir?: string;
+  output_dir?: string;
+}
+
 /** Everything a handler may use; it gets nothing else (no raw paths, no server internals). */
 export interface ToolContext {
   readonly sandbox: ToolSandbox;
@@ -91,6 +100,8 @@ export interface ToolContext {
   shareArtifact(artifact: SharedArtifact): Promise<ArtifactLink | null>;
   /** Aborted when the client cancels, the connection closes or the tool's timeout passes. */
   readonly signal: AbortSignal;
+  /** Tells the observers (the job store) the call's directories; a no-op for calls without a job. */
+  describeJob(description: JobDescription): void;
   readonly requestId: string | number;
   readonly progressToken: string | number | null;
   readonly sessionId: string;

@@ -165,8 +165,12 @@ Deno.test("Gate, jobs and recorder observers audit real requests end to end", as
       const events = await recorder.query();
       const decisions = events.filter((e) => e.eventKind === "mcp.gate_decision");
       assert.deepEqual(
-        decisions.map((e) => `${e.toolName}:${e.gateDecision}`),
+        decisions.map((e) =>
+          `${e.toolName ?? (e.payload as { method: string }).method}:${e.gateDecision}`
+        ),
         [
+          // The Gate decides every request, initialize included.
+          "initialize:allow",
           "cobre/validate:allow",
           "cobre/validate:allow",
           "cobre/validate:deny",

@@ -38,12 +38,14 @@ Deno.test("observers see every request with its tool, ids and how it ended", asy
     await session.client.listTools();
     await session.client.callTool({ name: "test/echo", arguments: { message: "a" } });
     await session.client.callTool({ name: "test/echo", arguments: {} });
+    // initialize too: the Gate decides every request the session receives.
     assert.deepEqual(seen.admitted.map((r) => r.method), [
+      "initialize",
       "tools/list",
       "tools/call",
       "tools/call",
     ]);
-    const call = seen.admitted[1];
+    const call = seen.admitted[2];
     assert.equal(call?.serverId, "server-1");
     assert.equal(call?.sessionId, "session-1");
     assert.equal(call?.mode, "read-only");
@@ -57,9 +59,10 @@ Deno.test("observers see every request with its tool, ids and how it ended", asy
     assert.deepEqual(seen.finished.map((f) => f.completion.outcome), [
       "ok",
       "ok",
+      "ok",
       "invalid-arguments",
     ]);
-    assert.equal(seen.finished[2]?.completion.error?.kind, "InvalidArgument");
+    assert.equal(seen.finished[3]?.completion.error?.kind, "InvalidArgument");
   } finally {
     await session.close();
   }
@@ -78,7 +81,8 @@ Deno.test("a denial from admit() ends the call with its record and the handler n
       context: {},
       suggestion: null,
     });
-    assert.deepEqual(seen.finished.map((f) => f.completion.outcome), ["denied"]);
+    const calls = seen.finished.filter((f) => f.request.method === "tools/call");
+    assert.deepEqual(calls.map((f) => f.completion.outcome), ["denied"]);
   } finally {
     await session.close();
   }
@@ -112,7 +116,8 @@ Deno.test("the timeout in an admission replaces the tool's own", async () => {
 
 Deno.test("an observer whose admit() throws denies the request (fail closed)", async () => {
   const broken: RequestObserver = {
-    admit: () => {
+    admit: (request) => {
+      if (request.method === "initialize") return { allow: true };
       throw new Error("profile store unavailable at /var/lib/secret");
     },
   };
@@ -150,16 +155,17 @@ Deno.test("an observer whose finished() throws does not break the response", asy
 });
 
 Deno.test("unknown tools are InvalidParams even under a deny-all Gate, and observers hear of them", async () => {
-  const seen = recordingObserver(() => true);
+  const seen = recordingObserver((request) => request.method !== "initialize");
   const session = await connect({ tools: [echoTool], observers: [seen.observer] });
   try {
     await assert.rejects(
       session.client.callTool({ name: "nope", arguments: {} }),
       (error: unknown) => error instanceof McpError && error.code === ErrorCode.InvalidParams,
     );
-    assert.equal(seen.admitted.length, 0, "nothing to admit");
-    assert.deepEqual(seen.finished.map((f) => f.completion.outcome), ["protocol-error"]);
-    assert.equal(seen.finished[0]?.request.tool, null);
+    assert.deepEqual(seen.admitted.map((r) => r.method), ["initialize"], "nothing to admit");
+    const calls = seen.finished.filter((f) => f.request.method === "tools/call");
+    assert.deepEqual(calls.map((f) => f.completion.outcome), ["protocol-error"]);
+    assert.equal(calls[0]?.request.tool, null);
   } finally {
     await session.close();
   }
@@ -180,7 +186,8 @@ Deno.test("observers hear every progress update, sent or not", async () => {
       { progress: 2, sent: false },
       { progress: 1, sent: true },
     ]);
-    assert.equal(typeof seen.admitted[1]?.progressToken, "number");
+    const calls = seen.admitted.filter((r) => r.method === "tools/call");
+    assert.equal(typeof calls[1]?.progressToken, "number");
   } finally {
     await session.close();
   }

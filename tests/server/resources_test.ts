@@ -414,7 +414,8 @@ Deno.test("observers see resource reads with their canonical paths, and the Gate
   const session = await openSession({
     sandbox: ws.sandbox,
     observers: [gate, {
-      finished: (request, completion) => void seen.push({ request, completion }),
+      finished: (request, completion) =>
+        void (request.method === "resources/read" && seen.push({ request, completion })),
     }],
   });
   try {

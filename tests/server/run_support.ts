@@ -15,6 +15,7 @@ import {
   type CobreServer,
   cobreTools,
   createCobreServer,
+  type RequestObserver,
   RunCoordinator,
   ServerLog,
   type ToolSandbox,
@@ -68,6 +69,26 @@ export async function setIterationLimit(caseDir: string, limit: number): Promise
   await Deno.writeTextFile(path, JSON.stringify(config, null, 2));
 }
 
+/**
+ * Gives every stage of a case `openings` branchings and training `forwardPasses` passes: each
+ * iteration then solves about `2 * openings * forwardPasses` LPs in its backward pass (the
+ * engine fixtures have three stages), so iterations last as long as a test needs them to.
+ */
+export async function setOpenings(
+  caseDir: string,
+  openings: number,
+  forwardPasses: number,
+): Promise<void> {
+  const stagesPath = `${caseDir}/stages.json`;
+  const stages = JSON.parse(await Deno.readTextFile(stagesPath));
+  for (const stage of stages.stages) stage.num_scenarios = openings;
+  await Deno.writeTextFile(stagesPath, JSON.stringify(stages, null, 2));
+  const configPath = `${caseDir}/config.json`;
+  const config = JSON.parse(await Deno.readTextFile(configPath));
+  config.training.forward_passes = forwardPasses;
+  await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2));
+}
+
 /** A client linked to a server that serves `cobre/run`. */
 export interface RunSession {
   client: Client;
@@ -91,6 +112,13 @@ export interface RunSessionOptions {
   transportSessionId?: string;
   /** Replaces the workspace's sandbox (e.g. to inject file-system failures). */
   sandbox?: ToolSandbox;
+  /** Observers before the job store's (e.g. a Gate, a recording observer). */
+  observers?: RequestObserver[];
+  /** The server's shutdown signal (serveStdio aborts it on SIGTERM). */
+  shutdownSignal?: AbortSignal;
+  stopGraceMs?: number;
+  /** LP threads per run (default: the engine decides). */
+  workers?: number;
 }
 
 /** Opens a session on a server with every tool, `cobre/run` included. */
@@ -106,15 +134,22 @@ export async function openRunSession(
   // can open once per process, and the end-to-end tests run the whole chain).
   const jobs = options.jobs ? openJobStore({ stateDir: ws.stateDir }) : null;
   const tasks = jobs ? new DurableTaskStore(jobs, { serverId: "run-test" }) : null;
+  const observers = [
+    ...(options.observers ?? []),
+    ...(jobs ? [taskAwareJobObserver(createJobObserver(jobs), jobs)] : []),
+  ];
   const server = createCobreServer({
-    tools: cobreTools({ run: { coordinator } }),
+    tools: cobreTools({
+      run: { coordinator, ...(options.workers === undefined ? {} : { workers: options.workers }) },
+    }),
     sandbox: options.sandbox ?? ws.sandbox,
     mode,
     log,
     serverId: "run-test",
-    ...(jobs && tasks
-      ? { observers: [taskAwareJobObserver(createJobObserver(jobs), jobs)], tasks }
-      : {}),
+    observers,
+    ...(tasks ? { tasks } : {}),
+    ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
+    ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   if (options.transportSessionId !== undefined) {

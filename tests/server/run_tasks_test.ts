@@ -117,16 +117,29 @@ Deno.test("tasks/cancel stops a running cobre/run at an iteration boundary with 
     ]);
     const cancelled = await tasks.cancelTask(taskId);
     assert.equal(cancelled.status, "cancelled");
-    await session.coordinator.idle();
+    // Asked at once: tasks/result waits for the run to publish its last iteration, then says
+    // where that partial output is.
+    const result = await tasks.getTaskResult(taskId, CallToolResultSchema);
+    assert.equal(result.isError, true);
+    assert.deepEqual(result._meta?.[RELATED_TASK_META_KEY], { taskId });
+    const record = recordOf(result);
+    assert.equal(record.kind, "Cancelled");
+    assert.equal(record.context.status, "partial");
+    assert.equal(record.context.output_dir, `${caseDir}/output`);
+    assert.equal(record.context.termination_reason, "cancelled");
+    assert.equal(record.context.training_success_marker, false);
+    assert.match(record.message, /partial output/);
 
+    // The output is there and never marked complete.
     const status = await readTrainingStatus(`${caseDir}/output`, directFileAccess);
     assert.equal(status.termination_reason, "cancelled");
     assert.equal(status.success_marker, false);
+    assert.equal(await exists(`${caseDir}/output/training/_SUCCESS`), false);
+    assert.notEqual(status.status, "complete");
     assert.ok((status.iterations_completed ?? 0) >= 3);
-    assert.equal((await tasks.getTask(taskId)).status, "cancelled");
-    const result = await tasks.getTaskResult(taskId, CallToolResultSchema);
-    assert.equal(result.isError, true);
-    assert.equal(recordOf(result).kind, "Cancelled");
+    assert.equal(record.context.iterations_completed, status.iterations_completed);
+    assert.equal((await tasks.getTask(taskId)).status, "cancelled", "the task stays cancelled");
+    await session.coordinator.idle();
     assert.deepEqual(jobRows(ws.stateDir).map((r) => r.status), ["cancelled"]);
   } finally {
     await session.close();

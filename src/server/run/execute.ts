@@ -100,9 +100,12 @@ export async function executeRun(
   const lease = env.coordinator.begin({ sessionId: ctx.sessionId, requestId: ctx.requestId });
   try {
     const caseDir = await ctx.sandbox.resolve(args.case_dir, "dir");
+    // The job row gets the canonical directories, not the argument as the client spelled it.
+    ctx.describeJob({ case_dir: caseDir });
     const model = await loadValidCase(caseDir, ctx.sandbox.access);
     const phases = selectPhases(args.phases, model);
     const outputDir = await runOutputDir(ctx.sandbox, caseDir);
+    ctx.describeJob({ output_dir: outputDir });
     if (ctx.signal.aborted) throw stoppedBeforeStart(reasonOf(ctx.signal));
     if (lease.stopReason !== null) throw stoppedBeforeStart(lease.stopReason);
 
