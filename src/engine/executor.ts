@@ -1,8 +1,13 @@
 /**
  * Executors run forward passes, backward openings and simulated scenarios on the lanes they host
  * (see `lanes.ts`). `LocalExecutor` works in the calling thread; `WorkerExecutor` forwards the
- * same requests to a solver Worker (`solver_worker.ts`). Cut deltas travel with every request,
- * so each executor's copy of the pool is the coordinator's as of that request.
+ * same requests to a solver Worker (`solver_worker.ts`) over shared memory
+ * (`shared_channel.ts`). Cut deltas travel with every request, so each executor's copy of the
+ * pool is the coordinator's as of that request.
+ *
+ * A request is split in two so the coordinator can do its own share of the work between them:
+ * `start` hands it over (a local executor does the work right there), `finish` resolves with the
+ * result (at once if the Worker is done or finishes within `SPIN_MS`).
  *
  * @module
  */
@@ -19,8 +24,10 @@ import type { EngineSetup } from "./setup.ts";
 import { simulateScenario } from "./simulation.ts";
 import type { RunnerStats, SolveSite } from "./stage_runner.ts";
 import { StageRunner } from "./stage_runner.ts";
-import type { WireDims, WireRequest } from "./wire.ts";
-import { packRequest, unpackResult } from "./wire.ts";
+import type { SharedChannelBuffers } from "./shared_channel.ts";
+import { SharedChannel } from "./shared_channel.ts";
+import type { WireDims } from "./wire.ts";
+import { decodeResult, encodeRequest } from "./wire.ts";
 
 /** Cuts of one stage that an executor has not seen yet, starting at pool position `first`. */
 export interface CutDelta {
@@ -57,11 +64,12 @@ export interface ExecutorResults {
   stats: RunnerStats;
 }
 
-/** Something that can perform executor requests. */
+/** Something that can perform executor requests, one at a time. */
 export interface Executor {
-  run<K extends ExecutorRequest["kind"]>(
-    request: Extract<ExecutorRequest, { kind: K }>,
-  ): Promise<ExecutorResults[K]>;
+  /** Hands a request over; a local executor performs it before returning. */
+  start(request: ExecutorRequest): void;
+  /** The result of the started request; rejects with its error. */
+  finish<K extends ExecutorRequest["kind"]>(kind: K): Promise<ExecutorResults[K]>;
   close(): void;
 }
 
@@ -90,19 +98,26 @@ export function performRequest(runner: StageRunner, request: ExecutorRequest): u
 /** Runs requests in the calling thread. */
 export class LocalExecutor implements Executor {
   readonly #runner: StageRunner;
+  #outcome: { result: unknown } | { error: unknown } | null = null;
 
   constructor(setup: EngineSetup, highs: HighsRuntime, mode: LpMode) {
     this.#runner = new StageRunner(setup, highs, mode);
   }
 
-  run<K extends ExecutorRequest["kind"]>(
-    request: Extract<ExecutorRequest, { kind: K }>,
-  ): Promise<ExecutorResults[K]> {
+  start(request: ExecutorRequest): void {
     try {
-      return Promise.resolve(performRequest(this.#runner, request) as ExecutorResults[K]);
+      this.#outcome = { result: performRequest(this.#runner, request) };
     } catch (error) {
-      return Promise.reject(error);
+      this.#outcome = { error };
     }
+  }
+
+  finish<K extends ExecutorRequest["kind"]>(_kind: K): Promise<ExecutorResults[K]> {
+    const outcome = this.#outcome;
+    this.#outcome = null;
+    if (outcome === null) return Promise.reject(new Error("Executor finished before it started"));
+    if ("error" in outcome) return Promise.reject(outcome.error);
+    return Promise.resolve(outcome.result as ExecutorResults[K]);
   }
 
   close(): void {
@@ -110,16 +125,18 @@ export class LocalExecutor implements Executor {
   }
 }
 
-/** Messages between a `WorkerExecutor` and its solver Worker (requests in wire form). */
-export type SolverWorkerMessage =
-  | { type: "init"; setup: EngineSetup; wasm: Uint8Array | WebAssembly.Module; mode: LpMode }
-  | { type: "request"; id: number; request: WireRequest };
+/** The start-up message of a solver Worker; requests then go through the shared channel. */
+export interface SolverWorkerInit {
+  setup: EngineSetup;
+  wasm: Uint8Array | WebAssembly.Module;
+  mode: LpMode;
+  channel: SharedChannelBuffers;
+}
 
-/** Replies of a solver Worker. */
-export type SolverWorkerReply =
-  | { type: "ready" }
-  | { type: "result"; id: number; result: unknown }
-  | { type: "error"; id: number; record: ErrorRecord | null; message: string };
+/** What a solver Worker sends back over the channel when a request fails. */
+export interface SolverWorkerFailure {
+  failure: { record: ErrorRecord | null; message: string };
+}
 
 const SOLVER_WORKER_URL = new URL("./solver_worker.ts", import.meta.url);
 
@@ -135,77 +152,62 @@ export function solverWorkersAllowed(): boolean {
 /** Runs requests in a solver Worker. */
 export class WorkerExecutor implements Executor {
   readonly #worker: Worker;
-  readonly #pending = new Map<
-    number,
-    {
-      kind: ExecutorRequest["kind"];
-      resolve: (v: unknown) => void;
-      reject: (e: unknown) => void;
-    }
-  >();
+  readonly #channel = new SharedChannel();
   readonly #dims: WireDims;
-  #nextId = 0;
-  #ready = false;
+  #seq = 0;
+  /** Resolves once the Worker has loaded HiGHS and built its runner. */
   readonly ready: Promise<void>;
 
   constructor(setup: EngineSetup, wasm: Uint8Array | WebAssembly.Module, mode: LpMode) {
     this.#worker = new Worker(SOLVER_WORKER_URL, { type: "module" });
     this.#dims = { stages: setup.stages.length, stateDim: setup.stateDim };
-    let markReady: () => void = () => {};
-    let failReady: (error: unknown) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
-      markReady = resolve;
-      failReady = reject;
+      this.#worker.onmessage = () => resolve();
+      this.#worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        reject(new Error(`Solver worker failed: ${event.message}`));
+      };
     });
-    this.#worker.onmessage = (event: MessageEvent<SolverWorkerReply>) => {
-      const reply = event.data;
-      if (reply.type === "ready") {
-        this.#ready = true;
-        return markReady();
-      }
-      const pending = this.#pending.get(reply.id);
-      if (pending === undefined) return;
-      this.#pending.delete(reply.id);
-      if (reply.type === "result") {
-        pending.resolve(unpackResult(pending.kind, reply.result, this.#dims));
-      } else pending.reject(reply.record ? new CobreError(reply.record) : new Error(reply.message));
-    };
-    this.#worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      const error = new Error(`Solver worker failed: ${event.message}`);
-      failReady(error);
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
-    };
-    const init: SolverWorkerMessage = { type: "init", setup, wasm, mode };
+    const init: SolverWorkerInit = { setup, wasm, mode, channel: this.#channel.buffers };
     this.#worker.postMessage(init);
   }
 
-  /**
-   * Posts the request synchronously (when the Worker is ready), so the Worker starts while the
-   * caller goes on to do its own share of the work on this thread.
-   */
-  run<K extends ExecutorRequest["kind"]>(
-    request: Extract<ExecutorRequest, { kind: K }>,
-  ): Promise<ExecutorResults[K]> {
-    if (!this.#ready) return this.ready.then(() => this.run(request));
-    const id = this.#nextId++;
-    const result = new Promise<ExecutorResults[K]>((resolve, reject) => {
-      this.#pending.set(id, {
-        kind: request.kind,
-        resolve: (v) => resolve(v as ExecutorResults[K]),
-        reject,
-      });
+  start(request: ExecutorRequest): void {
+    this.#channel.postRequest(++this.#seq, {
+      kind: "f64",
+      data: encodeRequest(request),
     });
-    const { wire, transfer } = packRequest(request, this.#dims.stateDim);
-    const message: SolverWorkerMessage = { type: "request", id, request: wire };
-    this.#worker.postMessage(message, transfer);
-    return result;
+  }
+
+  /** Waits (blocking this thread) for the Worker's reply; see `shared_channel.ts` for why. */
+  finish<K extends ExecutorRequest["kind"]>(kind: K): Promise<ExecutorResults[K]> {
+    try {
+      return Promise.resolve(this.#finish(kind));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #finish<K extends ExecutorRequest["kind"]>(kind: K): ExecutorResults[K] {
+    const payload = this.#channel.takeReply(this.#seq);
+    if (payload === null) throw new Error("Solver worker stopped answering");
+    if (payload.kind === "json" && isFailure(payload.value)) {
+      const { record, message } = payload.value.failure;
+      throw record === null ? new Error(message) : new CobreError(record);
+    }
+    return decodeResult(kind, payload, this.#dims) as ExecutorResults[K];
   }
 
   close(): void {
+    // Ask the Worker to leave its loop; terminate() alone waits for it to run JavaScript again.
+    this.#channel.postRequest(++this.#seq, { kind: "json", value: STOP });
     this.#worker.terminate();
-    for (const pending of this.#pending.values()) pending.reject(new Error("Solver worker closed"));
-    this.#pending.clear();
   }
+}
+
+/** The request that makes a solver Worker leave its loop. */
+export const STOP = "stop";
+
+function isFailure(value: unknown): value is SolverWorkerFailure {
+  return typeof value === "object" && value !== null && "failure" in value;
 }

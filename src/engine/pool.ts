@@ -10,7 +10,7 @@
  */
 import type { BackwardTask, OpeningSolve } from "./backward.ts";
 import type { Cut } from "./cuts.ts";
-import type { CutDelta, Executor, LaneWork } from "./executor.ts";
+import type { CutDelta, Executor, ExecutorRequest, LaneWork } from "./executor.ts";
 import type { ForwardTask, ForwardTrajectory } from "./forward.ts";
 import { executorOfLane } from "./lanes.ts";
 import type { SimulationScenarioResult } from "./results.ts";
@@ -35,10 +35,7 @@ export class ExecutorPool {
 
   /** Runs forward passes; `lanes[k]` lists lane k's passes in the order it runs them. */
   forward(lanes: ForwardTask[][]): Promise<ForwardTrajectory[]> {
-    return this.#spread(
-      lanes,
-      (executor, cuts, work) => executor.run({ kind: "forward", cuts, work }),
-    );
+    return this.#spread(lanes, (cuts, work) => ({ kind: "forward", cuts, work }));
   }
 
   /** Solves backward tasks; `lanes[k]` lists lane k's tasks in the order it solves them. */
@@ -49,21 +46,19 @@ export class ExecutorPool {
   ): Promise<OpeningSolve[]> {
     return this.#spread(
       lanes,
-      (executor, cuts, work) => executor.run({ kind: "backward", cuts, work, iteration, phase }),
+      (cuts, work) => ({ kind: "backward", cuts, work, iteration, phase }),
     );
   }
 
   /** Simulates scenarios; `lanes[k]` lists lane k's scenarios in the order it runs them. */
   simulate(lanes: number[][]): Promise<SimulationScenarioResult[]> {
-    return this.#spread(
-      lanes,
-      (executor, cuts, work) => executor.run({ kind: "simulate", cuts, work }),
-    );
+    return this.#spread(lanes, (cuts, work) => ({ kind: "simulate", cuts, work }));
   }
 
   /** Solver counters of every executor. */
   stats(): Promise<RunnerStats[]> {
-    return Promise.all(this.#executors.map((e) => e.run({ kind: "stats" })));
+    for (const executor of this.#executors) executor.start({ kind: "stats" });
+    return Promise.all(this.#executors.map((executor) => executor.finish("stats")));
   }
 
   close(): void {
@@ -83,7 +78,7 @@ export class ExecutorPool {
 
   async #spread<T, R>(
     lanes: readonly T[][],
-    call: (executor: Executor, cuts: CutDelta[], work: LaneWork<T>[]) => Promise<R[]>,
+    request: (cuts: CutDelta[], work: LaneWork<T>[]) => ExecutorRequest,
   ): Promise<R[]> {
     const count = this.#executors.length;
     const work: LaneWork<T>[][] = this.#executors.map(() => []);
@@ -91,13 +86,21 @@ export class ExecutorPool {
       if (items.length > 0) work[executorOfLane(lane, count)]!.push({ lane, items });
     });
     // Executors without work get their cut deltas with a later request. Remote executors come
-    // first in the list, so their requests are posted before the local executor (last) blocks
-    // this thread with its own solves.
-    const results = await Promise.all(
-      work.map((part, e) =>
-        part.length === 0 ? Promise.resolve([]) : call(this.#executors[e]!, this.#delta(e), part)
-      ),
+    // first in the list, so they are started before the local executor (last) does its share in
+    // this thread; then every result is collected, so no Worker is left mid-request on failure.
+    const started: { executor: Executor; kind: ExecutorRequest["kind"] }[] = [];
+    work.forEach((part, e) => {
+      if (part.length === 0) return;
+      const executor = this.#executors[e]!;
+      const next = request(this.#delta(e), part);
+      executor.start(next);
+      started.push({ executor, kind: next.kind });
+    });
+    const settled = await Promise.allSettled(
+      started.map(({ executor, kind }) => executor.finish(kind) as Promise<R[]>),
     );
-    return results.flat();
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    return settled.flatMap((s) => (s.status === "fulfilled" ? s.value : []));
   }
 }

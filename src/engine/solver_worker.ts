@@ -1,47 +1,55 @@
 /**
- * Solver Worker entry: owns one `StageRunner` and answers executor requests
- * (see `WorkerExecutor` in `executor.ts`).
+ * Solver Worker entry: owns one `StageRunner` and answers executor requests (see
+ * `WorkerExecutor` in `executor.ts`). After the start-up message it serves the shared channel in
+ * a loop, without returning to its event loop, until the stop request.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import { isCobreError } from "../common/mod.ts";
-import type { SolverWorkerMessage, SolverWorkerReply } from "./executor.ts";
-import { performRequest } from "./executor.ts";
+import type { SolverWorkerFailure, SolverWorkerInit } from "./executor.ts";
+import { performRequest, STOP } from "./executor.ts";
 import { loadHighsRuntime } from "./lp/mod.ts";
+import type { Payload } from "./shared_channel.ts";
+import { SharedChannel } from "./shared_channel.ts";
 import { StageRunner } from "./stage_runner.ts";
 import type { WireDims } from "./wire.ts";
-import { packResult, unpackRequest } from "./wire.ts";
+import { decodeRequest, encodeResult } from "./wire.ts";
 
-function serve(): void {
-  let runner: StageRunner | null = null;
-  let dims: WireDims = { stages: 0, stateDim: 0 };
-  const reply = (message: SolverWorkerReply) => self.postMessage(message);
-  self.onmessage = async (event: MessageEvent<SolverWorkerMessage>) => {
-    const message = event.data;
-    if (message.type === "init") {
-      const highs = await loadHighsRuntime(message.wasm);
-      runner = new StageRunner(message.setup, highs, message.mode);
-      dims = { stages: message.setup.stages.length, stateDim: message.setup.stateDim };
-      reply({ type: "ready" });
-      return;
-    }
-    try {
-      if (runner === null) throw new Error("Solver worker used before init");
-      const request = unpackRequest(message.request, dims.stateDim);
-      const { data, transfer } = packResult(request.kind, performRequest(runner, request), dims);
-      self.postMessage({ type: "result", id: message.id, result: data } as SolverWorkerReply, {
-        transfer,
-      });
-    } catch (error) {
-      reply({
-        type: "error",
-        id: message.id,
+/** Performs one packed request; failures become a JSON reply carrying the error record. */
+function answer(runner: StageRunner, dims: WireDims, payload: Payload): Payload {
+  try {
+    if (payload.kind !== "f64") throw new Error("Malformed solver request");
+    const request = decodeRequest(payload.data, dims.stateDim);
+    return encodeResult(request.kind, performRequest(runner, request), dims);
+  } catch (error) {
+    const failure: SolverWorkerFailure = {
+      failure: {
         record: isCobreError(error) ? error.record : null,
         message: error instanceof Error ? error.message : String(error),
-      });
-    }
-  };
+      },
+    };
+    return { kind: "json", value: failure };
+  }
 }
 
-serve();
+self.onmessage = async (event: MessageEvent<SolverWorkerInit>) => {
+  const { setup, wasm, mode } = event.data;
+  const channel = new SharedChannel(event.data.channel);
+  const runner = new StageRunner(setup, await loadHighsRuntime(wasm), mode);
+  const dims: WireDims = { stages: setup.stages.length, stateDim: setup.stateDim };
+  self.postMessage("ready");
+  try {
+    for (let seen = 0;;) {
+      const { seq, payload } = channel.takeRequest(seen);
+      if (payload.kind === "json" && payload.value === STOP) break;
+      seen = seq;
+      channel.postReply(seq, answer(runner, dims, payload));
+    }
+  } finally {
+    // Whatever ended the loop, a coordinator waiting for a reply must not wait forever.
+    channel.close();
+    runner.dispose();
+    self.close();
+  }
+};

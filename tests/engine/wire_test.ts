@@ -1,34 +1,71 @@
 import assert from "node:assert/strict";
+import type { ExecutorRequest } from "../../src/engine/executor.ts";
 import {
-  packCuts,
+  decodeRequest,
+  encodeRequest,
   packOpenings,
   packTrajectories,
-  unpackCuts,
   unpackOpenings,
   unpackTrajectories,
 } from "../../src/engine/wire.ts";
 
-Deno.test("packCuts() and unpackCuts() carry intercepts and coefficients per stage in order", () => {
-  const cut = (intercept: number, coefficients: number[]) => ({
-    id: 7,
-    iteration: 3,
-    forwardPass: 1,
-    intercept,
-    coefficients: Float64Array.from(coefficients),
-  });
-  const packed = packCuts([
-    { stage: 2, first: 5, cuts: [cut(10, [1, -2]), cut(-0.5, [0, 3.25])] },
-    { stage: 0, first: 0, cuts: [] },
-  ], 2);
-  assert.deepEqual(Array.from(packed[0]!.data), [10, 1, -2, -0.5, 0, 3.25]);
-  const [first, empty] = unpackCuts(packed, 2);
-  assert.equal(first!.stage, 2);
-  assert.equal(first!.first, 5);
-  assert.deepEqual(
-    first!.cuts.map((c) => [c.intercept, ...c.coefficients]),
-    [[10, 1, -2], [-0.5, 0, 3.25]],
-  );
-  assert.deepEqual(empty, { stage: 0, first: 0, cuts: [] });
+const cut = (intercept: number, coefficients: number[]) => ({
+  id: 7,
+  iteration: 3,
+  forwardPass: 1,
+  intercept,
+  coefficients: Float64Array.from(coefficients),
+});
+
+/** A request as plain data (typed arrays as arrays) for deep comparison. */
+function plain(request: ExecutorRequest): unknown {
+  return JSON.parse(JSON.stringify(request, (key, value) => {
+    if (value instanceof Float64Array) return Array.from(value);
+    // Executors never read cut ids, iterations or passes: they stay with the coordinator.
+    if (key === "id" || (key === "forwardPass" && typeof value === "number")) return undefined;
+    return value;
+  }));
+}
+
+Deno.test("encodeRequest() and decodeRequest() carry every request kind with its cuts and work", () => {
+  const requests: ExecutorRequest[] = [
+    {
+      kind: "backward",
+      iteration: 12,
+      phase: "lower_bound",
+      cuts: [
+        { stage: 2, first: 5, cuts: [cut(10, [1, -2]), cut(-0.5, [0, 3.25])] },
+        { stage: 0, first: 0, cuts: [] },
+      ],
+      work: [
+        {
+          lane: 3,
+          items: [
+            { stage: 1, pass: 0, first: 2, end: 5, state: Float64Array.from([1.5, -2]) },
+            { stage: 1, pass: 1, first: 0, end: 1, state: Float64Array.from([0, 7]) },
+          ],
+        },
+      ],
+    },
+    {
+      kind: "forward",
+      cuts: [],
+      work: [{ lane: 0, items: [{ iteration: 4, pass: 0 }, { iteration: 4, pass: 4 }] }],
+    },
+    { kind: "simulate", cuts: [], work: [{ lane: 1, items: [1, 5, 9] }, { lane: 2, items: [] }] },
+    { kind: "stats" },
+  ];
+  for (const request of requests) {
+    const back = decodeRequest(encodeRequest(request), 2);
+    const expected = plain(request) as Record<string, unknown>;
+    if (request.kind !== "stats") {
+      // Decoded cuts carry -1 for the coordinator-only fields.
+      for (const delta of (expected.cuts as { cuts: Record<string, unknown>[] }[])) {
+        for (const c of delta.cuts) c.iteration = -1;
+      }
+    }
+    assert.deepEqual(plain(back), expected, request.kind);
+  }
 });
 
 Deno.test("packOpenings() and unpackOpenings() keep pass, opening, objective and duals", () => {
