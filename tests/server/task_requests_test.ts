@@ -110,7 +110,7 @@ Deno.test("tasks/get, tasks/result, tasks/list and tasks/cancel pass the Gate an
   }
 });
 
-Deno.test("a Gate that denies tasks/get answers -32600 with its record, and nothing is read", async () => {
+Deno.test("a Gate that denies tasks/get answers -32600 with its record and the handler never runs", async () => {
   await using ws = await runWorkspace(["stochastic_par"]);
   let reads = 0;
   const denyGet: RequestObserver = {
