@@ -469,12 +469,10 @@ export function createCobreServer(options: CobreServerOptions): CobreServer {
       try {
         handled = await handle(request, admission);
       } catch (error) {
-        await reportFinished(
-          observers,
-          request,
-          completion("protocol-error", null, request),
-          report,
-        );
+        // A handler that gave up because the client cancelled it (a blocking tasks/result) was
+        // cancelled, not refused.
+        const outcome = extra.signal.aborted ? "cancelled" : "protocol-error";
+        await reportFinished(observers, request, completion(outcome, null, request), report);
         throw error;
       }
       await reportFinished(observers, request, handled.completion, report);

@@ -15,7 +15,13 @@ import type { FlightEvent } from "../../src/recorder/mod.ts";
 import { createGateObserver, READ_WRITE_PROFILE } from "../../src/security/mod.ts";
 import type { ObservedRequest, RequestCompletion, RequestObserver } from "../../src/server/mod.ts";
 import { leftoverRecorder } from "../../src/server/audit_chain.ts";
-import { openRunSession, type RunSession, type RunWorkspace, runWorkspace } from "./run_support.ts";
+import {
+  openRunSession,
+  type RunSession,
+  type RunWorkspace,
+  runWorkspace,
+  setIterationLimit,
+} from "./run_support.ts";
 
 /** A Gate that records its decisions, the chain's leftover recorder, and what ended how. */
 function auditedObservers(ws: RunWorkspace) {
@@ -183,6 +189,40 @@ Deno.test("a bad tasks/list cursor is -32602", async () => {
     const error = await rejection(session.client.experimental.tasks.listTasks("not-a-task"));
     assert.equal(error.code, -32602);
     assert.equal((error.data as { kind: string }).kind, "InvalidArgument");
+  } finally {
+    await session.close();
+  }
+});
+
+Deno.test("a blocking tasks/result the client cancels ends as cancelled; the task runs on", async () => {
+  await using ws = await runWorkspace(["stochastic_par"]);
+  const caseDir = ws.caseDir("stochastic_par");
+  await setIterationLimit(caseDir, 1_000_000);
+  const endings: { method: string; outcome: string }[] = [];
+  const session = await openRunSession(ws, {
+    jobs: true,
+    observers: [{
+      finished: (request, completion) =>
+        void endings.push({ method: request.method, outcome: completion.outcome }),
+    }],
+  });
+  try {
+    const taskId = await startTask(session, caseDir);
+    const tasks = session.client.experimental.tasks;
+    const waiting = new AbortController();
+    const blocked = tasks.getTaskResult(taskId, CallToolResultSchema, { signal: waiting.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    waiting.abort("no longer needed");
+    await assert.rejects(blocked);
+    for (let tries = 0; !endings.some((e) => e.method === "tasks/result"); tries++) {
+      if (tries > 200) assert.fail("tasks/result never ended");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.deepEqual(endings.filter((e) => e.method === "tasks/result"), [
+      { method: "tasks/result", outcome: "cancelled" },
+    ]);
+    assert.equal((await tasks.getTask(taskId)).status, "working");
+    assert.equal((await tasks.cancelTask(taskId)).status, "cancelled");
   } finally {
     await session.close();
   }
