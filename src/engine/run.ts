@@ -49,7 +49,11 @@ export interface RunOptions {
    * on this folder's modules; without it the run falls back to one thread.
    */
   workers?: number | "auto";
-  /** Persistent stage LPs (default) or a new LP for every solve (benchmark baseline). */
+  /**
+   * Persistent stage LPs (default: warm re-solves, a working set of cut rows) or a new HiGHS
+   * model for every solve holding every cut (the benchmark baseline). Same results either way,
+   * up to solver tolerances.
+   */
   lpMode?: LpMode;
   /** The HiGHS wasm bytes or compiled module; read from `runtimeFiles().highsWasm` when absent. */
   highsWasm?: Uint8Array | WebAssembly.Module;

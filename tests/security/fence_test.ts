@@ -43,7 +43,7 @@ Deno.test("fenceUntrusted() neutralises marker look-alikes, controls and bidi ov
 Deno.test("fenceUntrusted() keeps the label on one line and the text as written inside the block", () => {
   const fenced = fenceUntrusted('MCP server "srv <x>", message 1', "line 1\nline 2");
   const [label, ...rest] = fenced.split("\n");
-  assert.match(label ?? "", /^\[Untrusted data: MCP server "srv  x ", message 1\. /);
+  assert.match(label ?? "", /^\[Untrusted data: MCP server "srv {2}x ", message 1\. /);
   assert.deepEqual(fences(fenced).map((f) => f.body), ["line 1\nline 2"]);
   assert.equal(rest.length, 4); // open, two body lines, close
 });
