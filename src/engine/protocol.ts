@@ -1,7 +1,9 @@
 /**
  * Typed message protocol between a caller and the run Worker (`worker.ts`).
  *
- * caller -> worker: `start` once, then optionally `cancel`.
+ * caller -> worker: `start` once, then optionally `cancel`. The start message carries a shared stop
+ * flag the caller raises along with `cancel`: a busy run Worker reads it between iterations
+ * without waiting for its event loop to deliver the message (which Deno delayed by ~64 turns).
  * worker -> caller: any number of `event`s, then exactly one `result` or `error`.
  *
  * @module
@@ -17,7 +19,7 @@ export type WorkerRunOptions = Omit<RunOptions, "signal" | "shouldStop" | "onEve
 
 /** Messages the caller sends. */
 export type RunWorkerRequest =
-  | { type: "start"; model: CaseModel; options: WorkerRunOptions }
+  | { type: "start"; model: CaseModel; options: WorkerRunOptions; stop: Int32Array }
   | { type: "cancel" };
 
 /** Messages the Worker sends. */

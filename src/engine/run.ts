@@ -65,8 +65,10 @@ export interface RunOptions {
 const SIMULATION_BATCH_TARGET = 20;
 
 /**
- * Lets queued messages (a cancel request) run before continuing. A message to itself rather than
- * `setTimeout(0)`, which nested timers clamp to 4 ms: on 1dtoy that idled 15% of the run.
+ * Lets queued tasks (an abort of `signal`) run before continuing. A message to itself rather than
+ * `setTimeout(0)`, which nested timers clamp to 4 ms: on 1dtoy that idled 15% of the run. Such
+ * self-messages can starve messages from another thread for dozens of turns, so the run Worker
+ * learns of a cancel through a shared flag (`protocol.ts`), not only through its event loop.
  */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {

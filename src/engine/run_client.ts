@@ -56,13 +56,16 @@ export function startRunWorker(
     event.preventDefault();
     finish((s) => s.reject(new Error(`Run worker failed: ${event.message}`)));
   };
-  const start: RunWorkerRequest = { type: "start", model, options };
+  const stop = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const start: RunWorkerRequest = { type: "start", model, options, stop };
   worker.postMessage(start);
   return {
     result,
     cancel: () => {
+      if (settle === null) return;
+      Atomics.store(stop, 0, 1);
       const cancel: RunWorkerRequest = { type: "cancel" };
-      if (settle !== null) worker.postMessage(cancel);
+      worker.postMessage(cancel);
     },
     terminate: () => finish((s) => s.reject(new Error("Run worker terminated"))),
   };

@@ -27,7 +27,7 @@ function serve(): void {
     try {
       const result = await trainAndSimulate(request.model, {
         ...request.options,
-        shouldStop: () => cancelled,
+        shouldStop: () => cancelled || Atomics.load(request.stop, 0) !== 0,
         onEvent: (e) => send({ type: "event", event: e }),
       });
       send({ type: "result", result });

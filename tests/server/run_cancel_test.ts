@@ -76,7 +76,9 @@ Deno.test("a cancelled cobre/run stops at an iteration boundary and publishes a 
     assert.equal(status.termination_reason, "cancelled");
     assert.notEqual(status.status, "complete");
     const iterations = status.iterations_completed ?? 0;
-    assert.ok(iterations >= 3 && iterations < LONG, `iterations ${iterations}`);
+    // Soon after the cancel, not whenever the busy run Worker's event loop gets to the message
+    // (that once took 64 iterations).
+    assert.ok(iterations >= 3 && iterations < 40, `iterations ${iterations}`);
     // The policy of the last completed iteration: one convergence row per iteration, cuts kept.
     assert.equal(await convergenceRows(output), iterations);
     assert.ok(await exists(`${output}/policy/cuts/stage_000.bin`));
