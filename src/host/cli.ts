@@ -41,7 +41,8 @@ options:
   --save-refs dir        save every ref:// artifact of the result into dir (then release it)
   --url URL              use a Streamable HTTP server instead of launching one
   --token-env NAME       environment variable holding its bearer token (default COBRE_MCP_TOKEN)
-  --server-id ID         the HTTP server's id, for its ref:// references
+  --server-id ID         the HTTP server's id for its ref:// references, when it does
+                         not announce one at initialize (cobre-mcp does)
   --quiet                no progress or summary on stderr`;
 
 /** A parsed `host` command line. */

@@ -39,6 +39,7 @@ export { ERROR_RECORD_SCHEMA, withErrorRecordDefs } from "./schemas.ts";
 export { isToolNaming, servedToolName, TOOL_NAMINGS, type ToolNaming } from "./tool_names.ts";
 export { WRITE_DISABLED_MESSAGE, WRITE_DISABLED_META_KEY } from "./tool_registry.ts";
 export { PROGRESS_META_KEY } from "./progress.ts";
+export { SERVER_META_KEY } from "./protocol_requests.ts";
 export {
   type CobreServer,
   type CobreServerOptions,

@@ -30,6 +30,12 @@ function methodNotFound(method: string): McpError {
 }
 
 /**
+ * `_meta` key of the `initialize` result naming this server's id: a host learns from it which
+ * `ref://<server_id>/…` references are this server's, over HTTP as over stdio.
+ */
+export const SERVER_META_KEY = "dev.cobre/server";
+
+/**
  * Observed `initialize`, `ping`, unknown requests and unhandled notifications. `onUnhandled`
  * hears each notification no handler took.
  */
@@ -50,7 +56,10 @@ export function protocolFeature(onUnhandled: (method: string) => void): ServerFe
         InitializeRequestSchema,
         (request, extra) =>
           core.observe("initialize", extra, null, async (observed) => ({
-            value: await initialize(request),
+            value: {
+              ...await initialize(request),
+              _meta: { [SERVER_META_KEY]: { server_id: core.env.serverId } },
+            },
             completion: ok(observed.receivedAtMs),
           })),
       );

@@ -61,8 +61,10 @@ Deno.test("over HTTP with a bearer token the host validates, exports and resolve
       () => host.connect(httpTarget(url, { bearerToken: "nope" })),
       /Could not connect/,
     );
-    const info = await host.connect(httpTarget(url, { bearerToken: TOKEN, serverId }));
+    // No --server-id: the server names itself in its initialize result.
+    const info = await host.connect(httpTarget(url, { bearerToken: TOKEN }));
     assert.equal(info.serverName, "cobre-mcp");
+    assert.equal(info.serverId, serverId);
     const valid = await host.callTool("cobre/validate", { case_dir: `${ws.allowed}/tiny` });
     assert.equal((valid.result.structuredContent as { valid: boolean }).valid, true);
     const exported = await host.callTool("cobre/export-results", {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   PROGRESS_META_KEY,
+  SERVER_META_KEY,
   WRITE_DISABLED_MESSAGE,
   WRITE_DISABLED_META_KEY,
 } from "../../src/server/mod.ts";
@@ -53,6 +54,8 @@ Deno.test("initialize accepts an older protocol version the SDK supports", async
       InitializeResultSchema,
     );
     assert.equal(result.protocolVersion, "2025-03-26");
+    // The server names itself, so a host knows its ref:// references without being told.
+    assert.deepEqual(result._meta?.[SERVER_META_KEY], { server_id: session.server.serverId });
   } finally {
     await session.close();
   }
