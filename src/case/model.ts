@@ -185,8 +185,8 @@ export interface LineCapacity {
   reverse_mw: number;
 }
 
-export interface Line {
-  index: number;
+/** A line as `system/lines.json` gives it, before stage overrides. */
+export interface LineEntry {
   id: number;
   name: string;
   source_bus_id: number;
@@ -196,6 +196,10 @@ export interface Line {
   /** Base capacity from lines.json. */
   capacity: LineCapacity;
   losses_percent: number;
+}
+
+export interface Line extends LineEntry {
+  index: number;
   /** Capacity per study stage after `constraints/line_bounds.parquet`. */
   stage_capacity: LineCapacity[];
   /** Exchange cost per study stage after the cascade global → entity → stage. */
@@ -222,8 +226,8 @@ export interface HydroBounds {
   water_withdrawal_m3s: number;
 }
 
-export interface Hydro {
-  index: number;
+/** A hydro as `system/hydros.json` gives it, before stage overrides. */
+export interface HydroEntry {
   id: number;
   name: string;
   bus_id: number;
@@ -240,6 +244,10 @@ export interface Hydro {
   filling: { start_stage_id: number; filling_inflow_m3s: number } | null;
   /** Present in hydros.json but not used by the constant-productivity model. */
   has_evaporation: boolean;
+}
+
+export interface Hydro extends HydroEntry {
+  index: number;
   /** Bounds per study stage after `constraints/hydro_bounds.parquet`. */
   stage_bounds: HydroBounds[];
   /** Penalties per study stage after the cascade global → entity → stage. */
@@ -259,8 +267,8 @@ export interface ThermalBounds {
   cost_per_mwh: number;
 }
 
-export interface Thermal {
-  index: number;
+/** A thermal as `system/thermals.json` gives it, before stage overrides. */
+export interface ThermalEntry {
   id: number;
   name: string;
   bus_id: number;
@@ -270,6 +278,10 @@ export interface Thermal {
   max_generation_mw: number;
   cost_per_mwh: number;
   has_gnl_config: boolean;
+}
+
+export interface Thermal extends ThermalEntry {
+  index: number;
   /** Bounds and cost per study stage after `constraints/thermal_bounds.parquet`. */
   stage_bounds: ThermalBounds[];
 }

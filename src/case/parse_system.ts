@@ -11,10 +11,10 @@ import { readDeficitSegments, readPenalty } from "./parse_penalties.ts";
 import {
   type DeficitSegment,
   HYDRO_PENALTY_FIELDS,
-  type HydroBounds,
-  type HydroGenerationModel,
+  type HydroEntry,
   type HydroPenalties,
-  type LineCapacity,
+  type LineEntry,
+  type ThermalEntry,
 } from "./model.ts";
 import { unsupported } from "./unsupported.ts";
 
@@ -33,45 +33,17 @@ export interface RawBus {
   deficit_segments: DeficitSegment[] | null;
 }
 
-export interface RawLine {
-  id: number;
-  name: string;
-  source_bus_id: number;
-  target_bus_id: number;
-  entry_stage_id: number | null;
-  exit_stage_id: number | null;
-  capacity: LineCapacity;
+/** A line entry plus its own exchange cost (null: the global one applies). */
+export interface RawLine extends LineEntry {
   exchange_cost: number | null;
-  losses_percent: number;
 }
 
-export interface RawHydro {
-  id: number;
-  name: string;
-  bus_id: number;
-  downstream_id: number | null;
-  entry_stage_id: number | null;
-  exit_stage_id: number | null;
-  generation_model: HydroGenerationModel;
-  productivity_mw_per_m3s: number | null;
-  bounds: HydroBounds;
-  diversion: { downstream_id: number; max_flow_m3s: number } | null;
-  filling: { start_stage_id: number; filling_inflow_m3s: number } | null;
-  has_evaporation: boolean;
+/** A hydro entry plus the penalties it overrides (the cascade is resolved in build.ts). */
+export interface RawHydro extends HydroEntry {
   penalty_overrides: Partial<HydroPenalties>;
 }
 
-export interface RawThermal {
-  id: number;
-  name: string;
-  bus_id: number;
-  entry_stage_id: number | null;
-  exit_stage_id: number | null;
-  min_generation_mw: number;
-  max_generation_mw: number;
-  cost_per_mwh: number;
-  has_gnl_config: boolean;
-}
+export type RawThermal = ThermalEntry;
 
 const INT = { integer: true } as const;
 const NON_NEGATIVE = { min: 0 } as const;
