@@ -83,13 +83,8 @@ class Scanner {
   }
 
   object(depth: number): void {
-    this.pos++;
-    this.skipWhitespace();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return;
-    }
-    for (;;) {
+    if (this.opensEmpty("}")) return;
+    do {
       this.skipWhitespace();
       if (this.text[this.pos] !== '"') {
         this.fail(
@@ -104,46 +99,41 @@ class Scanner {
       this.pos++;
       this.skipWhitespace();
       this.value(depth + 1);
-      this.skipWhitespace();
-      const next = this.text[this.pos];
-      if (next === ",") {
-        this.pos++;
-        this.skipWhitespace();
-        if (this.text[this.pos] === "}") this.fail("trailing comma before '}'");
-        continue;
-      }
-      if (next === "}") {
-        this.pos++;
-        return;
-      }
-      this.fail(`expected ',' or '}' after a property value, found ${describe(next)}`);
-    }
+    } while (!this.closesAfter("}", "a property value"));
   }
 
   array(depth: number): void {
-    this.pos++;
-    this.skipWhitespace();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return;
-    }
-    for (;;) {
+    if (this.opensEmpty("]")) return;
+    do {
       this.skipWhitespace();
       this.value(depth + 1);
+    } while (!this.closesAfter("]", "an array element"));
+  }
+
+  /** Steps over an opening bracket; true (and past `close`) when the container is empty. */
+  opensEmpty(close: "}" | "]"): boolean {
+    this.pos++;
+    this.skipWhitespace();
+    if (this.text[this.pos] !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** After a member: false past a `,` (another member follows), true past `close`. */
+  closesAfter(close: "}" | "]", member: string): boolean {
+    this.skipWhitespace();
+    const next = this.text[this.pos];
+    if (next === ",") {
+      this.pos++;
       this.skipWhitespace();
-      const next = this.text[this.pos];
-      if (next === ",") {
-        this.pos++;
-        this.skipWhitespace();
-        if (this.text[this.pos] === "]") this.fail("trailing comma before ']'");
-        continue;
-      }
-      if (next === "]") {
-        this.pos++;
-        return;
-      }
-      this.fail(`expected ',' or ']' after an array element, found ${describe(next)}`);
+      if (this.text[this.pos] === close) this.fail(`trailing comma before '${close}'`);
+      return false;
     }
+    if (next === close) {
+      this.pos++;
+      return true;
+    }
+    this.fail(`expected ',' or '${close}' after ${member}, found ${describe(next)}`);
   }
 
   string(): void {
