@@ -2,8 +2,10 @@
  * SDDP engine: trains a policy for a Cobre case on HiGHS (WebAssembly) and simulates it.
  *
  * - `trainAndSimulate(model, options)` runs in the calling thread (put it in a Worker).
- * - `startRunWorker(model, options, onEvent)` does exactly that: the run gets its own Worker,
- *   events stream back, `cancel()` stops at the next iteration with a partial result.
+ * - `startRunWorker(model, options, { onEvent, onScenarios })` does exactly that: the run gets
+ *   its own Worker, events stream back, `cancel()` stops at the next iteration with a partial
+ *   result. With `onScenarios`, simulation batches stream to the caller as they finish (memory
+ *   bounded by `MAX_BATCHES_OUTSTANDING`) instead of coming back inside the result.
  * - `workers` (default "auto", see `autoThreads`) spreads lanes of stage LPs over solver
  *   Workers; results are bit-identical for any count (`lanes.ts`).
  *
@@ -14,10 +16,11 @@
 export type * from "./results.ts";
 export type * from "./events.ts";
 export type { RunWorkerMessage, RunWorkerRequest, WorkerRunOptions } from "./protocol.ts";
+export { MAX_BATCHES_OUTSTANDING } from "./protocol.ts";
 export { trainAndSimulate } from "./run.ts";
 export type { RunOptions } from "./run.ts";
 export { startRunWorker } from "./run_client.ts";
-export type { RunHandle, RunWorkerSpawnOptions } from "./run_client.ts";
+export type { RunHandle, RunListeners, RunWorkerSpawnOptions } from "./run_client.ts";
 export { COST_SCALE } from "./stage_lp.ts";
 export type { LpMode } from "./lp/mod.ts";
 export { autoThreads, LANES, PARALLEL_MIN_SOLVES_PER_ITERATION } from "./lanes.ts";

@@ -244,7 +244,16 @@ export interface SimulationScenarioResult {
 
 /** Simulation of the trained policy over `simulation.num_scenarios` sampled scenarios. */
 export interface SimulationResult {
+  /**
+   * Every simulated scenario in `scenario_id` order, or empty when the run streamed them to
+   * `RunOptions.onScenarios` as batches finished (the rows are then the consumer's to keep).
+   */
   scenarios: SimulationScenarioResult[];
+  /**
+   * Scenarios simulated (fewer than `scenarios_total` after a cancel); equals `scenarios.length`
+   * unless streamed. Optional only for results built before streaming existed.
+   */
+  scenarios_completed?: number;
   scenarios_total: number;
   mean_cost: number;
   std_cost: number;

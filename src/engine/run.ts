@@ -59,6 +59,13 @@ export interface RunOptions {
   highsWasm?: Uint8Array | WebAssembly.Module;
   /** Overrides `simulation.num_scenarios`. */
   simulationScenarios?: number;
+  /**
+   * Receives each finished simulation batch, sorted by `scenario_id`, once and in order; the
+   * run awaits it before simulating the next batch (so a slow consumer holds the run back rather
+   * than letting rows pile up). When given, the run keeps only each scenario's total cost for the
+   * summary and `RunResult.simulation.scenarios` is empty.
+   */
+  onScenarios?: (batch: SimulationScenarioResult[]) => void | Promise<void>;
 }
 
 /** Scenarios simulated between two progress events / cancellation checks. */
@@ -162,39 +169,51 @@ async function createExecutors(
   };
 }
 
+/** What `simulate` keeps: the scenarios (unless streamed) and every scenario's total cost. */
+interface Simulated {
+  scenarios: SimulationScenarioResult[];
+  totalCosts: number[];
+  cancelled: boolean;
+}
+
 async function simulate(
   pool: ExecutorPool,
   total: number,
   stop: () => boolean,
   onEvent: (event: EngineEvent) => void,
-): Promise<{ scenarios: SimulationScenarioResult[]; cancelled: boolean }> {
+  onScenarios: RunOptions["onScenarios"],
+): Promise<Simulated> {
   const start = performance.now();
-  const scenarios: SimulationScenarioResult[] = [];
+  const simulated: Simulated = { scenarios: [], totalCosts: [], cancelled: false };
   const batch = Math.max(pool.size, Math.ceil(total / SIMULATION_BATCH_TARGET));
   for (let first = 0; first < total; first += batch) {
     await yieldToEventLoop();
-    if (stop()) return { scenarios, cancelled: true };
+    if (stop()) return { ...simulated, cancelled: true };
     // Scenario s always runs on lane s % LANES, in increasing order, whatever the batch size.
     const lanes: number[][] = Array.from({ length: LANES }, () => []);
     for (let s = first; s < Math.min(total, first + batch); s++) lanes[s % LANES]!.push(s);
-    const results = await pool.simulate(lanes);
-    scenarios.push(...results.sort((a, b) => a.scenario_id - b.scenario_id));
+    const results = (await pool.simulate(lanes)).sort((a, b) => a.scenario_id - b.scenario_id);
+    for (const scenario of results) simulated.totalCosts.push(scenario.total_cost);
+    if (onScenarios) await onScenarios(results);
+    else simulated.scenarios.push(...results);
     onEvent({
       type: "simulation",
-      scenarios_complete: scenarios.length,
+      scenarios_complete: simulated.totalCosts.length,
       scenarios_total: total,
       elapsed_ms: performance.now() - start,
     });
   }
-  return { scenarios, cancelled: false };
+  return simulated;
 }
 
-function simulationResult(scenarios: SimulationScenarioResult[], total: number): SimulationResult {
-  const stats = meanStd(scenarios.map((s) => s.total_cost));
+function simulationResult(simulated: Simulated, total: number): SimulationResult {
+  const costs = simulated.totalCosts;
+  const stats = meanStd(costs);
   return {
-    scenarios,
+    scenarios: simulated.scenarios,
+    scenarios_completed: costs.length,
     scenarios_total: total,
-    mean_cost: scenarios.length === 0 ? 0 : stats.mean,
+    mean_cost: costs.length === 0 ? 0 : stats.mean,
     std_cost: stats.std,
     ci_95_half_width: stats.ci95,
   };
@@ -233,7 +252,7 @@ export async function trainAndSimulate(
     const total = options.simulationScenarios ?? setup.simulation.scenarios;
     const simulationStart = performance.now();
     const simulated = runSimulation && !outcome.cancelled
-      ? await simulate(pool, total, stop, onEvent)
+      ? await simulate(pool, total, stop, onEvent, options.onScenarios)
       : null;
     const simulationWall = performance.now() - simulationStart;
     const finalStats = await pool.stats();
@@ -278,7 +297,7 @@ export async function trainAndSimulate(
     return {
       status: cancelled ? "partial" : "complete",
       training,
-      simulation: simulated === null ? null : simulationResult(simulated.scenarios, total),
+      simulation: simulated === null ? null : simulationResult(simulated, total),
       solver,
       seed: setup.seed,
       problem_dimensions: {

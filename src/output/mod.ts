@@ -116,10 +116,13 @@ export {
 export {
   /** Producer string written by default (`cobre-mcp`). */
   DEFAULT_PRODUCER,
+  /** Writes training, policy and manifests after the scenarios, then publishes the output. */
+  finishRunOutput,
   /** Policy checkpoint of an engine training result. */
   policyOutputOf,
   /** Metadata run info of an engine result. */
   runInfoOf,
+  type RunOutcomeOptions,
   type RunOutputContext,
   /** Hive partitions of one engine scenario result. */
   scenarioTablesOf,

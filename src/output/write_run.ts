@@ -133,10 +133,62 @@ export function runInfoOf(result: RunResult, context: RunOutputContext): RunInfo
   };
 }
 
+/** How the phases of a run ended, for the manifests. */
+export interface RunOutcomeOptions {
+  /**
+   * Run status the training summary is marked by: `writeRunOutput` passes the run's, the server
+   * passes "partial" only when training itself was stopped (a run stopped while simulating still
+   * has a complete policy).
+   */
+  trainingStatus: RunResult["status"];
+  /** Scenarios written to the simulation partitions. */
+  scenariosWritten: number;
+  /** Entity names for `training/dictionaries/entities.csv`. */
+  entities?: readonly EntityEntry[];
+}
+
 /**
- * Writes a run's complete output directory at `outputDir`, atomically: training convergence and
- * dictionaries, the policy checkpoint, every simulated scenario partition, then metadata,
- * manifests and `_SUCCESS` markers, then one rename into place.
+ * Finishes an output whose scenarios were already written: training convergence and
+ * dictionaries, the policy checkpoint, then `commit` (metadata, manifests, `_SUCCESS` markers,
+ * the rename into place). The simulation is complete only if every scenario was written.
+ */
+export async function finishRunOutput(
+  writer: RunOutputWriter,
+  result: RunResult,
+  run: RunInfo,
+  options: RunOutcomeOptions,
+): Promise<void> {
+  const training = result.training;
+  await writer.writeTraining(training.convergence, {
+    stateDictionary: training.policy.state_dictionary,
+    ...(options.entities ? { entities: options.entities } : {}),
+  });
+  if (training.policy.stages.length > 0) {
+    await writer.writePolicy(policyOutputOf(training, result.seed, run.producer, run.completed_at));
+  }
+  const simulation = result.simulation;
+  await writer.commit(run, {
+    training: trainingSummaryOf(training, options.trainingStatus, result.solver.training_wall_ms),
+    ...(simulation
+      ? {
+        simulation: {
+          status: options.scenariosWritten === simulation.scenarios_total
+            ? "complete" as const
+            : "partial" as const,
+          scenarios_total: simulation.scenarios_total,
+          scenarios_failed: 0,
+          duration_ms: result.solver.simulation_wall_ms,
+        },
+      }
+      : {}),
+  });
+}
+
+/**
+ * Writes a run's complete output directory at `outputDir`, atomically: every simulated scenario
+ * partition, training convergence and dictionaries, the policy checkpoint, then metadata,
+ * manifests and `_SUCCESS` markers, then one rename into place. `result` must hold its scenarios
+ * (a run without `onScenarios`).
  */
 export async function writeRunOutput(
   outputDir: string,
@@ -147,36 +199,12 @@ export async function writeRunOutput(
   const run = runInfoOf(result, context);
   const writer = await RunOutputWriter.open(outputDir, access);
   try {
-    const training = result.training;
-    await writer.writeTraining(training.convergence, {
-      stateDictionary: training.policy.state_dictionary,
+    const scenarios = result.simulation?.scenarios ?? [];
+    for (const scenario of scenarios) await writer.writeScenario(scenarioTablesOf(scenario));
+    await finishRunOutput(writer, result, run, {
+      trainingStatus: result.status,
+      scenariosWritten: scenarios.length,
       ...(context.entities ? { entities: context.entities } : {}),
-    });
-    if (training.policy.stages.length > 0) {
-      await writer.writePolicy(
-        policyOutputOf(training, result.seed, run.producer, run.completed_at),
-      );
-    }
-    const simulation = result.simulation;
-    if (simulation) {
-      for (const scenario of simulation.scenarios) {
-        await writer.writeScenario(scenarioTablesOf(scenario));
-      }
-    }
-    await writer.commit(run, {
-      training: trainingSummaryOf(training, result.status, result.solver.training_wall_ms),
-      ...(simulation
-        ? {
-          simulation: {
-            status: simulation.scenarios.length === simulation.scenarios_total
-              ? "complete" as const
-              : "partial" as const,
-            scenarios_total: simulation.scenarios_total,
-            scenarios_failed: 0,
-            duration_ms: result.solver.simulation_wall_ms,
-          },
-        }
-        : {}),
     });
   } catch (error) {
     await writer.abort();

@@ -6,7 +6,9 @@ import { assertClose, loadFixture } from "./helpers.ts";
 
 Deno.test("startRunWorker() runs a fixture in a Worker and streams its events", async () => {
   const events: EngineEvent[] = [];
-  const handle = startRunWorker(await loadFixture("hydro_water_value"), {}, (e) => events.push(e));
+  const handle = startRunWorker(await loadFixture("hydro_water_value"), {}, {
+    onEvent: (e) => events.push(e),
+  });
   const result = await handle.result;
   assert.equal(result.status, "complete");
   // Same hand-derived optimum as in train_test.ts: 360,000 + 3,600,000.
@@ -23,11 +25,13 @@ Deno.test("startRunWorker() cancel stops at the next iteration boundary with a p
   // and this thread sees each iteration's event well before the next one ends.
   model.config.training.forward_passes = 20;
   let seenAtCancel = 0;
-  const handle = startRunWorker(model, {}, (e) => {
-    if (e.type === "convergence" && e.iteration === 2) {
-      seenAtCancel = e.iteration;
-      handle.cancel();
-    }
+  const handle = startRunWorker(model, {}, {
+    onEvent: (e) => {
+      if (e.type === "convergence" && e.iteration === 2) {
+        seenAtCancel = e.iteration;
+        handle.cancel();
+      }
+    },
   });
   const result = await handle.result;
   assert.equal(result.status, "partial");
@@ -41,7 +45,7 @@ Deno.test("startRunWorker() cancel stops at the next iteration boundary with a p
 });
 
 Deno.test("startRunWorker() rejects with the engine's error record", async () => {
-  const handle = startRunWorker(await loadFixture("negative_inflow"), {}, () => {});
+  const handle = startRunWorker(await loadFixture("negative_inflow"), {});
   await assert.rejects(
     () => handle.result,
     (error: unknown) =>
@@ -51,7 +55,7 @@ Deno.test("startRunWorker() rejects with the engine's error record", async () =>
 });
 
 Deno.test("startRunWorker() spreads the solves over solver Workers inside the run Worker", async () => {
-  const handle = startRunWorker(await loadFixture("stochastic_par"), { workers: 2 }, () => {});
+  const handle = startRunWorker(await loadFixture("stochastic_par"), { workers: 2 });
   const result = await handle.result;
   assert.equal(result.solver.workers, 2);
   assert.equal(result.training.iterations_completed, 8);
@@ -64,7 +68,7 @@ Deno.test("startRunWorker() runs in a Worker without any permission when given t
   const handle = startRunWorker(
     await loadFixture("hydro_water_value"),
     { highsWasm, workers: 2 },
-    () => {},
+    {},
     { deno: { permissions: "none" } },
   );
   const result = await handle.result;

@@ -5,16 +5,16 @@
  *
  * The Worker gets read access to the HiGHS WebAssembly file and to the server's source modules
  * (solver Workers load from there), nothing else: the case was already loaded by the server
- * through the sandbox and crosses into the Worker as plain data, and the results come back the
- * same way. HiGHS is compiled once per process and handed over as a module.
+ * through the sandbox and crosses into the Worker as plain data, and the results (events,
+ * simulation batches as they finish, the final result) come back the same way. HiGHS is compiled once per process and handed over as a module.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { runtimeFiles } from "../../common/mod.ts";
 import {
-  type EngineEvent,
   type RunHandle,
+  type RunListeners,
   startRunWorker,
   type WorkerRunOptions,
 } from "../../engine/mod.ts";
@@ -59,18 +59,18 @@ export interface EngineRunOptions {
   workers?: number | "auto";
 }
 
-/** Starts `model` in a sandboxed run Worker; events arrive on `onEvent`. */
+/** Starts `model` in a sandboxed run Worker; events and simulation batches go to `listeners`. */
 export async function startEngine(
   model: CaseModel,
   options: EngineRunOptions,
-  onEvent: (event: EngineEvent) => void,
+  listeners: RunListeners,
 ): Promise<RunHandle> {
   const runOptions: WorkerRunOptions = {
     phases: options.phases,
     highsWasm: await highsModule(),
     workers: options.workers ?? "auto",
   };
-  return startRunWorker(model, runOptions, onEvent, {
+  return startRunWorker(model, runOptions, listeners, {
     deno: { permissions: engineWorkerPermissions() },
   });
 }

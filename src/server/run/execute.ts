@@ -4,8 +4,10 @@
  * 1. take the process's run slot (`Busy` if another run holds it);
  * 2. resolve the case directory through the sandbox and load it; a case validation rejects never
  *    reaches the engine;
- * 3. run the engine in a sandboxed Worker, turning its events into progress;
- * 4. publish the outputs atomically and return the SS2.2 summary.
+ * 3. open the output's staging directory, then run the engine in a sandboxed Worker, turning its
+ *    events into progress and writing each simulation batch as it arrives (`outputs.ts`);
+ * 4. write training and policy, publish the outputs atomically and return the SS2.2 summary.
+ *    Any failure removes the staging directory; nothing half-written is ever published.
  *
  * Stopping: the call's signal (client cancel, connection closed, server shutdown) and the
  * coordinator (client disconnected) both ask the engine to stop at the next iteration boundary.
@@ -20,7 +22,7 @@ import type { ToolContext } from "../types.ts";
 import { loadValidCase, runOutputDir, type RunPhases, selectPhases } from "./case_input.ts";
 import type { RunCoordinator } from "./coordinator.ts";
 import { startEngine } from "./engine_worker.ts";
-import { publishRunOutputs } from "./outputs.ts";
+import { RunOutputStream } from "./outputs.ts";
 import { iterationBound, RunProgressScale } from "./progress.ts";
 import { ProgressQueue } from "./progress_queue.ts";
 import { type RunSummary, runSummary } from "./summary.ts";
@@ -70,24 +72,29 @@ async function awaitEngine(
 }
 
 /**
- * Publishes the outputs; any failure to write them is `CheckpointFailed` (spec SS2.2), with the
- * sandbox's or file system's own record as `context.cause`. Raw errors are reduced to their name
- * (their messages may name paths outside the sandbox). A read-only runtime stays `WriteDisabled`.
+ * Any failure to write the outputs is `CheckpointFailed` (spec SS2.2), with the sandbox's or file
+ * system's own record as `context.cause`. Raw errors are reduced to their name (their messages
+ * may name paths outside the sandbox). A read-only runtime stays `WriteDisabled`.
  */
-async function publishOrExplain(publish: () => Promise<void>): Promise<void> {
+function checkpointFailed(error: unknown): CobreError {
+  if (isCobreError(error) && error.record.kind === "WriteDisabled") return error;
+  const cause: JsonValue = isCobreError(error)
+    ? { kind: error.record.kind, message: error.record.message }
+    : { error: error instanceof Error ? error.name : "unknown" };
+  return new CobreError(errorRecord(
+    "CheckpointFailed",
+    "The run's outputs could not be written, so the run was stopped; nothing was published.",
+    { cause },
+    "Check free space and permissions of the case directory, then run again.",
+  ));
+}
+
+/** Runs `write`, turning its failure into `checkpointFailed`. */
+async function writeOrExplain<T>(write: () => Promise<T>): Promise<T> {
   try {
-    await publish();
+    return await write();
   } catch (error) {
-    if (isCobreError(error) && error.record.kind === "WriteDisabled") throw error;
-    const cause: JsonValue = isCobreError(error)
-      ? { kind: error.record.kind, message: error.record.message }
-      : { error: error instanceof Error ? error.name : "unknown" };
-    throw new CobreError(errorRecord(
-      "CheckpointFailed",
-      "The run finished but its outputs could not be written; nothing was published.",
-      { cause },
-      "Check free space and permissions of the case directory, then run again.",
-    ));
+    throw checkpointFailed(error);
   }
 }
 
@@ -115,28 +122,45 @@ export async function executeRun(
       iterationBound(training.stopping_rules, training.stopping_mode),
     );
     const progress = new ProgressQueue((update) => ctx.sendProgress(update));
-    const handle = await startEngine(
-      model,
-      { phases, ...(env.workers !== undefined ? { workers: env.workers } : {}) },
-      (event) => {
-        const update = scale.map(event);
-        if (update !== null) progress.push(update);
-      },
-    );
-    const result = await awaitEngine(
-      handle,
-      ctx.signal,
-      (stop) =>
-        lease.onStop((reason) => {
-          ctx.logger.log("notice", `cobre/run stopping at the next iteration boundary: ${reason}`);
-          stop();
-        }),
-    );
-    await progress.flush();
-    await publishOrExplain(() =>
-      publishRunOutputs(outputDir, ctx.sandbox.access, model, result, startedAt)
-    );
-    return runSummary(result, outputDir, phases);
+    const output = await writeOrExplain(() => RunOutputStream.open(outputDir, ctx.sandbox.access));
+    try {
+      const handle = await startEngine(
+        model,
+        { phases, ...(env.workers !== undefined ? { workers: env.workers } : {}) },
+        {
+          onEvent: (event) => {
+            const update = scale.map(event);
+            if (update !== null) progress.push(update);
+          },
+          // A failed write makes the engine stop and the handle reject (run_client.ts).
+          onScenarios: (batch) => output.writeScenarios(batch),
+        },
+      );
+      const result = await awaitEngine(
+        handle,
+        ctx.signal,
+        (stop) =>
+          lease.onStop((reason) => {
+            ctx.logger.log(
+              "notice",
+              `cobre/run stopping at the next iteration boundary: ${reason}`,
+            );
+            stop();
+          }),
+      ).catch((error: unknown) => {
+        throw output.failure === null ? error : checkpointFailed(output.failure.error);
+      });
+      await progress.flush();
+      await writeOrExplain(() => output.publish(model, result, startedAt));
+      return runSummary(result, outputDir, phases, {
+        scenarios: output.scenariosWritten,
+        output_files: output.simulationTables,
+      });
+    } catch (error) {
+      // The error that stopped the run is the one to report, not a failure to clean up after it.
+      await output.abort().catch(() => {});
+      throw error;
+    }
   } finally {
     lease.release();
   }

@@ -1,24 +1,25 @@
 /**
- * Publishes a run's outputs through `src/output`: everything goes into a hidden staging
- * directory beside `<case_dir>/output` and is renamed into place in one step, manifests last,
- * `_SUCCESS` only for phases that finished cleanly. A run killed before that rename leaves the
- * previous output (or none), never one that looks complete.
- *
- * The engine hands back the whole simulation at the end of the run (its events carry counts, not
- * rows), so the partitions are written one scenario at a time from the finished result.
+ * Writes a run's outputs through `src/output` while the run goes on: the engine streams each
+ * simulation batch as it finishes and `RunOutputStream` writes its partitions at once, so a run
+ * of thousands of scenarios never holds them all. Everything goes into a hidden staging directory
+ * beside `<case_dir>/output`, opened before the engine starts; training, policy, metadata and
+ * manifests follow at the end (manifests last, `_SUCCESS` only for phases that finished cleanly)
+ * and one rename publishes the whole. A failed run aborts the staging directory; a run killed
+ * before the rename leaves the previous output (or none), never one that looks complete.
  *
  * @module
  */
 import type { CaseModel } from "../../case/mod.ts";
 import type { FileAccess } from "../../common/mod.ts";
-import type { RunResult } from "../../engine/mod.ts";
+import type { RunResult, SimulationScenarioResult } from "../../engine/mod.ts";
 import {
   type EntityEntry,
-  policyOutputOf,
+  finishRunOutput,
   runInfoOf,
   RunOutputWriter,
   scenarioTablesOf,
-  trainingSummaryOf,
+  SIMULATION_TABLES,
+  type SimulationTableName,
 } from "../../output/mod.ts";
 import { COBRE_MCP_VERSION } from "../version.ts";
 
@@ -55,63 +56,75 @@ export function caseEntities(model: CaseModel): EntityEntry[] {
   ];
 }
 
-/**
- * Writes `result` at `outputDir` atomically (see the module doc). Training is reported by how it
- * ended, not by how the run ended: a run stopped during simulation still has a complete policy
- * (`training/_SUCCESS`), and only its simulation is marked partial.
- */
-export async function publishRunOutputs(
-  outputDir: string,
-  access: FileAccess,
-  model: CaseModel,
-  result: RunResult,
-  startedAt: Date,
-): Promise<void> {
-  const run = runInfoOf(result, {
-    started_at: startedAt.toISOString(),
-    completed_at: new Date().toISOString(),
-    producer: `cobre-mcp ${COBRE_MCP_VERSION}`,
-    stopping_mode: model.config.training.stopping_mode,
-    policy_mode: model.config.policy.mode,
-  });
-  const writer = await RunOutputWriter.open(outputDir, access);
-  try {
-    const training = result.training;
-    await writer.writeTraining(training.convergence, {
-      stateDictionary: training.policy.state_dictionary,
+/** A run's output directory, filled while the engine runs; see the module doc. */
+export class RunOutputStream {
+  readonly #writer: RunOutputWriter;
+  readonly #tables = new Set<SimulationTableName>();
+  #failure: { error: unknown } | null = null;
+
+  private constructor(writer: RunOutputWriter) {
+    this.#writer = writer;
+  }
+
+  /** Opens the staging directory of the output to be published at `outputDir`. */
+  static async open(outputDir: string, access: FileAccess): Promise<RunOutputStream> {
+    return new RunOutputStream(await RunOutputWriter.open(outputDir, access));
+  }
+
+  /** Writes the partitions of one batch of scenarios; batches must come one at a time. */
+  async writeScenarios(batch: readonly SimulationScenarioResult[]): Promise<void> {
+    try {
+      for (const scenario of batch) {
+        const tables = scenarioTablesOf(scenario);
+        await this.#writer.writeScenario(tables);
+        for (const [name, rows] of Object.entries(tables.tables)) {
+          if (rows.length > 0) this.#tables.add(name as SimulationTableName);
+        }
+      }
+    } catch (error) {
+      this.#failure ??= { error };
+      throw error;
+    }
+  }
+
+  /** The first error writing scenarios, if any (the run must then fail as CheckpointFailed). */
+  get failure(): { error: unknown } | null {
+    return this.#failure;
+  }
+
+  /** Scenarios written so far. */
+  get scenariosWritten(): number {
+    return this.#writer.scenariosWritten;
+  }
+
+  /** Simulation tables holding rows, relative to the output directory (`simulation/costs`). */
+  get simulationTables(): string[] {
+    return [...this.#tables].map((name) => SIMULATION_TABLES[name].path).sort();
+  }
+
+  /**
+   * Writes training, policy and manifests and publishes the output. Training is reported by how
+   * it ended, not by how the run ended: a run stopped during simulation still has a complete
+   * policy (`training/_SUCCESS`), and only its simulation is marked partial.
+   */
+  async publish(model: CaseModel, result: RunResult, startedAt: Date): Promise<void> {
+    const run = runInfoOf(result, {
+      started_at: startedAt.toISOString(),
+      completed_at: new Date().toISOString(),
+      producer: `cobre-mcp ${COBRE_MCP_VERSION}`,
+      stopping_mode: model.config.training.stopping_mode,
+      policy_mode: model.config.policy.mode,
+    });
+    const trainingStopped = result.training.termination_reason === "cancelled";
+    await finishRunOutput(this.#writer, result, run, {
+      trainingStatus: trainingStopped ? "partial" : "complete",
+      scenariosWritten: this.#writer.scenariosWritten,
       entities: caseEntities(model),
     });
-    if (training.policy.stages.length > 0) {
-      await writer.writePolicy(
-        policyOutputOf(training, result.seed, run.producer, run.completed_at),
-      );
-    }
-    const simulation = result.simulation;
-    for (const scenario of simulation?.scenarios ?? []) {
-      await writer.writeScenario(scenarioTablesOf(scenario));
-    }
-    const trainingStopped = training.termination_reason === "cancelled";
-    await writer.commit(run, {
-      training: trainingSummaryOf(
-        training,
-        trainingStopped ? "partial" : "complete",
-        result.solver.training_wall_ms,
-      ),
-      ...(simulation
-        ? {
-          simulation: {
-            status: simulation.scenarios.length === simulation.scenarios_total
-              ? "complete" as const
-              : "partial" as const,
-            scenarios_total: simulation.scenarios_total,
-            scenarios_failed: 0,
-            duration_ms: result.solver.simulation_wall_ms,
-          },
-        }
-        : {}),
-    });
-  } catch (error) {
-    await writer.abort();
-    throw error;
+  }
+
+  /** Removes the staging directory; the previous output (if any) stays. Safe to call twice. */
+  abort(): Promise<void> {
+    return this.#writer.abort();
   }
 }

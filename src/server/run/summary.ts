@@ -12,7 +12,6 @@
  * @module
  */
 import type { RunResult } from "../../engine/mod.ts";
-import { SIMULATION_TABLES, type SimulationTableName } from "../../output/mod.ts";
 
 /** `training` of the SS2.2 result. */
 export interface RunTrainingSummary {
@@ -40,30 +39,22 @@ export interface RunSummary {
   simulation: RunSimulationSummary | null;
 }
 
-/** Tables of one scenario the engine fills (the writer skips empty ones). */
-function tablesWritten(result: RunResult): string[] {
-  const written = new Set<SimulationTableName>();
-  for (const scenario of result.simulation?.scenarios ?? []) {
-    const tables: Partial<Record<SimulationTableName, readonly object[]>> = {
-      costs: scenario.costs,
-      hydros: scenario.hydros,
-      thermals: scenario.thermals,
-      exchanges: scenario.exchanges,
-      buses: scenario.buses,
-      inflow_lags: scenario.inflow_lags,
-    };
-    for (const [name, rows] of Object.entries(tables)) {
-      if (rows && rows.length > 0) written.add(name as SimulationTableName);
-    }
-  }
-  return [...written].map((name) => SIMULATION_TABLES[name].path).sort();
+/** What was published of the simulation: scenarios and the tables holding rows. */
+export interface SimulationWritten {
+  scenarios: number;
+  /** Relative to the output directory (`simulation/costs`), sorted. */
+  output_files: string[];
 }
 
-/** Builds the SS2.2 result of `result`, whose outputs were published at `outputDir`. */
+/**
+ * Builds the SS2.2 result of `result`, whose outputs were published at `outputDir` (`written`:
+ * its simulation part, counted while the scenarios streamed to the writer).
+ */
 export function runSummary(
   result: RunResult,
   outputDir: string,
   ran: { training: boolean; simulation: boolean },
+  written: SimulationWritten,
 ): RunSummary {
   const training = result.training;
   const last = training.convergence.at(-1);
@@ -83,8 +74,8 @@ export function runSummary(
       : null,
     simulation: ran.simulation && result.simulation !== null
       ? {
-        scenarios: result.simulation.scenarios.length,
-        output_files: tablesWritten(result),
+        scenarios: written.scenarios,
+        output_files: written.output_files,
         wall_time_ms: Math.round(result.solver.simulation_wall_ms),
       }
       : null,
