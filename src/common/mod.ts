@@ -12,3 +12,4 @@ export * from "./file_access.ts";
 export * from "./direct_file_access.ts";
 export * from "./runtime_files.ts";
 export * from "./parquet_buffer.ts";
+export * from "./log_levels.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../common/mod.ts";
+import { type JsonValue, LOG_LEVELS, type LogLevel } from "../common/mod.ts";
 
 /** Event kinds the recorder stores. */
 export const EVENT_KINDS = [
@@ -37,18 +37,9 @@ export const EVENT_KINDS = [
 export type EventKind = typeof EVENT_KINDS[number];
 
 /** MCP logging levels (RFC 5424 names), reused for events. */
-export const EVENT_LEVELS = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-] as const;
+export const EVENT_LEVELS = LOG_LEVELS;
 
-export type EventLevel = typeof EVENT_LEVELS[number];
+export type EventLevel = LogLevel;
 
 /** Which component emitted the event. */
 export const EVENT_SOURCES = [
@@ -89,12 +80,10 @@ export interface FlightEvent {
   readonly clientClaims?: Record<string, JsonValue> | null;
 }
 
-/** One stored event, as the reader returns it. */
-export interface FlightEventRow {
+/** The columns a stored event has, whether on its way in (PendingRow) or read back. */
+interface EventColumns {
   readonly eventId: string;
   readonly seq: number;
-  /** ISO 8601 UTC, millisecond precision. */
-  readonly tsUtc: string;
   readonly serverId: string;
   readonly sessionId: string | null;
   readonly taskId: string | null;
@@ -105,12 +94,18 @@ export interface FlightEventRow {
   readonly source: string;
   readonly level: string;
   readonly message: string;
-  readonly payload: JsonValue | null;
   readonly toolName: string | null;
   readonly capabilityProfileId: string | null;
   readonly gateDecision: string | null;
   readonly durationMs: number | null;
   readonly errorCode: string | null;
+}
+
+/** One stored event, as the reader returns it. */
+export interface FlightEventRow extends EventColumns {
+  /** ISO 8601 UTC, millisecond precision. */
+  readonly tsUtc: string;
+  readonly payload: JsonValue | null;
   readonly clientClaims: JsonValue | null;
 }
 
@@ -160,26 +155,9 @@ export function clientClaimsFrom(meta: unknown): Record<string, JsonValue> | nul
 }
 
 /** A row ready for storage: the event plus what the recorder adds. */
-export interface PendingRow {
-  readonly eventId: string;
-  readonly seq: number;
+export interface PendingRow extends EventColumns {
   readonly tsMs: number;
-  readonly serverId: string;
-  readonly sessionId: string | null;
-  readonly taskId: string | null;
-  readonly jobId: string | null;
-  readonly workflowRunId: string | null;
-  readonly traceId: string | null;
-  readonly eventKind: string;
-  readonly source: string;
-  readonly level: string;
-  readonly message: string;
   readonly payloadJson: string | null;
-  readonly toolName: string | null;
-  readonly capabilityProfileId: string | null;
-  readonly gateDecision: string | null;
-  readonly durationMs: number | null;
-  readonly errorCode: string | null;
   readonly clientClaimsJson: string | null;
 }
 

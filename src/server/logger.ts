@@ -4,21 +4,9 @@
  *
  * @module
  */
-import type { JsonValue } from "../common/mod.ts";
+import { type JsonValue, LOG_LEVELS, type LogLevel } from "../common/mod.ts";
 
-/** RFC 5424 severities in MCP's order, least severe first. */
-export const LOG_LEVELS = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-] as const;
-
-export type LogLevel = typeof LOG_LEVELS[number];
+export { LOG_LEVELS, type LogLevel };
 
 /** Structured fields attached to a log record. */
 export type LogData = Record<string, JsonValue>;
