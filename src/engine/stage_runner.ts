@@ -11,7 +11,7 @@ import { CobreError, errorRecord } from "../common/mod.ts";
 import { ActiveCuts } from "./active_cuts.ts";
 import type { Cut } from "./cuts.ts";
 import type { HighsRuntime, LpMode, LpSolver, LpSolverStats, LpStatus } from "./lp/mod.ts";
-import { createLpSolver } from "./lp/mod.ts";
+import { createLpSolver, zeroSolverStats } from "./lp/mod.ts";
 import { parInflow } from "./scenarios/mod.ts";
 import type { EngineSetup } from "./setup.ts";
 import type { StageLayout } from "./stage_lp.ts";
@@ -105,14 +105,7 @@ export class StageRunner {
 
   /** Solver counters summed over every lane and stage. */
   stats(): RunnerStats {
-    const total: RunnerStats = {
-      solves: 0,
-      solveMs: 0,
-      simplexIterations: 0,
-      retries: 0,
-      failures: 0,
-      resolves: 0,
-    };
+    const total: RunnerStats = { ...zeroSolverStats(), resolves: 0 };
     for (const lane of this.#lanes.values()) lane.addStatsTo(total);
     return total;
   }

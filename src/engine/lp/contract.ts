@@ -84,6 +84,11 @@ export interface LpSolverStats {
   failures: number;
 }
 
+/** Counters of a solver that has not solved anything yet. */
+export function zeroSolverStats(): LpSolverStats {
+  return { solves: 0, solveMs: 0, simplexIterations: 0, retries: 0, failures: 0 };
+}
+
 /** A re-solvable LP. See the module documentation for the contract. */
 export interface LpSolver {
   /** Replaces the model (and discards any basis and appended rows). */

@@ -7,7 +7,15 @@
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { HighsNative } from "./highs_native.ts";
 import { HIGHS_ERROR, sizeOf } from "./highs_native.ts";
-import type { LpBasis, LpModel, LpRows, LpSolver, LpSolverStats, LpStatus } from "./contract.ts";
+import {
+  type LpBasis,
+  type LpModel,
+  type LpRows,
+  type LpSolver,
+  type LpSolverStats,
+  type LpStatus,
+  zeroSolverStats,
+} from "./contract.ts";
 import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
 import { toLpStatus } from "./status.ts";
 
@@ -58,13 +66,7 @@ export function passModel(native: HighsNative, highs: number, model: LpModel): v
 
 /** A persistent HiGHS model behind the `LpSolver` contract. */
 export class PersistentHighsSolver implements LpSolver {
-  readonly stats: LpSolverStats = {
-    solves: 0,
-    solveMs: 0,
-    simplexIterations: 0,
-    retries: 0,
-    failures: 0,
-  };
+  readonly stats: LpSolverStats = zeroSolverStats();
   readonly #native: HighsNative;
   #highs: number;
   #numRows = 0;
@@ -99,38 +101,28 @@ export class PersistentHighsSolver implements LpSolver {
   }
 
   setColBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
-    if (indices.length === 0) return;
-    const native = this.#native;
-    native.begin(sizeOf(indices, lower, upper));
-    const set = native.put(indices);
-    const lo = native.put(lower);
-    check(
-      native.api._Highs_changeColsBoundsBySet(
-        this.#highs,
-        indices.length,
-        set,
-        lo,
-        native.put(upper),
-      ),
-      "changeColsBoundsBySet",
-    );
+    this.#changeBoundsBySet("_Highs_changeColsBoundsBySet", indices, lower, upper);
   }
 
   setRowBounds(indices: Int32Array, lower: Float64Array, upper: Float64Array): void {
+    this.#changeBoundsBySet("_Highs_changeRowsBoundsBySet", indices, lower, upper);
+  }
+
+  /** Sets the bounds of the columns or rows listed in `indices`, in one HiGHS call. */
+  #changeBoundsBySet(
+    call: "_Highs_changeColsBoundsBySet" | "_Highs_changeRowsBoundsBySet",
+    indices: Int32Array,
+    lower: Float64Array,
+    upper: Float64Array,
+  ): void {
     if (indices.length === 0) return;
     const native = this.#native;
     native.begin(sizeOf(indices, lower, upper));
     const set = native.put(indices);
     const lo = native.put(lower);
     check(
-      native.api._Highs_changeRowsBoundsBySet(
-        this.#highs,
-        indices.length,
-        set,
-        lo,
-        native.put(upper),
-      ),
-      "changeRowsBoundsBySet",
+      native.api[call](this.#highs, indices.length, set, lo, native.put(upper)),
+      call.slice("_Highs_".length),
     );
   }
 

@@ -13,7 +13,15 @@
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { HighsNative } from "./highs_native.ts";
 import { HIGHS_ERROR, sizeOf } from "./highs_native.ts";
-import type { LpBasis, LpModel, LpRows, LpSolver, LpSolverStats, LpStatus } from "./contract.ts";
+import {
+  type LpBasis,
+  type LpModel,
+  type LpRows,
+  type LpSolver,
+  type LpSolverStats,
+  type LpStatus,
+  zeroSolverStats,
+} from "./contract.ts";
 import { check } from "./highs_solver.ts";
 import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
 import { toLpStatus } from "./status.ts";
@@ -98,13 +106,7 @@ function toRowMajor(model: LpModel): RowMajorModel {
 
 /** Rebuilds a native model on every `solve()`. */
 export class RebuildingHighsSolver implements LpSolver {
-  readonly stats: LpSolverStats = {
-    solves: 0,
-    solveMs: 0,
-    simplexIterations: 0,
-    retries: 0,
-    failures: 0,
-  };
+  readonly stats: LpSolverStats = zeroSolverStats();
   readonly #native: HighsNative;
   #model: RowMajorModel | null = null;
   #objective = Number.NaN;
