@@ -99,6 +99,37 @@ const LOCAL_DISTRIBUTION = {
   slurm_job_id: null,
 };
 
+/** The fields both CLI metadata files open with; `finished` is "complete", else "partial". */
+function metadataHead(run: RunInfo, durationSeconds: number, finished: boolean) {
+  return {
+    version: MANIFEST_VERSION,
+    cobre_version: run.producer,
+    hostname: run.hostname,
+    solver: run.solver,
+    solver_version: run.solver_version,
+    started_at: run.started_at,
+    completed_at: run.completed_at,
+    duration_seconds: durationSeconds,
+    status: finished ? "complete" : "partial",
+  };
+}
+
+function convergenceSection(training: TrainingSummary) {
+  return {
+    achieved: training.converged,
+    final_gap_percent: training.final_gap_percent,
+    termination_reason: training.termination_reason,
+  };
+}
+
+function scenarioCounts(simulation: SimulationSummary) {
+  return {
+    total: simulation.scenarios_total,
+    completed: simulation.scenarios_completed,
+    failed: simulation.scenarios_failed,
+  };
+}
+
 /** `training/_manifest.json` as `output-format.md` documents it. */
 export function trainingManifest(run: RunInfo, training: TrainingSummary): JsonValue {
   return {
@@ -111,11 +142,7 @@ export function trainingManifest(run: RunInfo, training: TrainingSummary): JsonV
       completed: training.iterations_completed,
       converged_at: training.converged_at,
     },
-    convergence: {
-      achieved: training.converged,
-      final_gap_percent: training.final_gap_percent,
-      termination_reason: training.termination_reason,
-    },
+    convergence: convergenceSection(training),
     cuts: {
       total_generated: training.cuts_total_generated,
       total_active: training.cuts_total_active,
@@ -136,28 +163,17 @@ export function trainingMetadata(run: RunInfo, training: TrainingSummary): JsonV
     policy_mode: run.policy_mode,
   };
   const durationSeconds = training.duration_ms / 1000;
+  // The CLI's merged schema only knows "complete" and "partial".
+  const finished = training.status !== "failed" && training.status !== "running";
   return {
-    version: MANIFEST_VERSION,
-    cobre_version: run.producer,
-    hostname: run.hostname,
-    solver: run.solver,
-    solver_version: run.solver_version,
-    started_at: run.started_at,
-    completed_at: run.completed_at,
-    duration_seconds: durationSeconds,
-    // The CLI's merged schema only knows "complete" and "partial".
-    status: training.status === "failed" || training.status === "running" ? "partial" : "complete",
+    ...metadataHead(run, durationSeconds, finished),
     configuration,
     problem_dimensions: run.problem_dimensions,
     iterations: {
       completed: training.iterations_completed,
       converged_at: training.converged_at,
     },
-    convergence: {
-      achieved: training.converged,
-      final_gap_percent: training.final_gap_percent,
-      termination_reason: training.termination_reason,
-    },
+    convergence: convergenceSection(training),
     row_pool: {
       total_generated: training.cuts_total_generated,
       total_active: training.cuts_total_active,
@@ -194,11 +210,7 @@ export function simulationManifest(run: RunInfo, simulation: SimulationSummary):
     status: simulation.status,
     started_at: run.started_at,
     completed_at: simulation.status === "running" ? null : run.completed_at,
-    scenarios: {
-      total: simulation.scenarios_total,
-      completed: simulation.scenarios_completed,
-      failed: simulation.scenarios_failed,
-    },
+    scenarios: scenarioCounts(simulation),
     partitions_written: simulation.partitions_written,
     checksum: null,
     mpi_info: { world_size: 1, ranks_participated: 1 },
@@ -208,20 +220,8 @@ export function simulationManifest(run: RunInfo, simulation: SimulationSummary):
 /** `simulation/metadata.json` in the CLI's schema. */
 export function simulationMetadata(run: RunInfo, simulation: SimulationSummary): JsonValue {
   return {
-    version: MANIFEST_VERSION,
-    cobre_version: run.producer,
-    hostname: run.hostname,
-    solver: run.solver,
-    solver_version: run.solver_version,
-    started_at: run.started_at,
-    completed_at: run.completed_at,
-    duration_seconds: simulation.duration_ms / 1000,
-    status: simulation.status === "complete" ? "complete" : "partial",
-    scenarios: {
-      total: simulation.scenarios_total,
-      completed: simulation.scenarios_completed,
-      failed: simulation.scenarios_failed,
-    },
+    ...metadataHead(run, simulation.duration_ms / 1000, simulation.status === "complete"),
+    scenarios: scenarioCounts(simulation),
     distribution: LOCAL_DISTRIBUTION,
   };
 }
