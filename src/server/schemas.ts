@@ -29,3 +29,16 @@ export function withErrorRecordDefs(schema: JsonObjectSchema): JsonObjectSchema 
   const existing = typeof schema.$defs === "object" && schema.$defs !== null ? schema.$defs : {};
   return { ...schema, $defs: { ...existing, ErrorRecord: ERROR_RECORD_SCHEMA } };
 }
+
+/** Arguments of the tools that read one case directory. */
+export type CaseDirArgs = { case_dir: string };
+
+/** Input schema of the tools that read one case directory (`validate`, `inspect-case`, ...). */
+export const CASE_DIR_INPUT_SCHEMA: JsonObjectSchema = {
+  type: "object",
+  properties: {
+    case_dir: { type: "string", description: "Absolute path to the case directory" },
+  },
+  required: ["case_dir"],
+  additionalProperties: false,
+};

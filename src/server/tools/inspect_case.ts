@@ -5,12 +5,11 @@
  * @module
  */
 import { type CaseInspection, inspectCase } from "../../case/mod.ts";
+import { CASE_DIR_INPUT_SCHEMA, type CaseDirArgs } from "../schemas.ts";
 import type { ToolDefinition } from "../types.ts";
 
-type InspectCaseArgs = { case_dir: string };
-
 /** The `cobre/inspect-case` tool. */
-export const inspectCaseTool: ToolDefinition<InspectCaseArgs, CaseInspection> = {
+export const inspectCaseTool: ToolDefinition<CaseDirArgs, CaseInspection> = {
   name: "cobre/inspect-case",
   title: "Inspect a Cobre case",
   description:
@@ -18,14 +17,7 @@ export const inspectCaseTool: ToolDefinition<InspectCaseArgs, CaseInspection> = 
     "hydros, thermals, buses and lines it has, the number of stages, whether scenarios come from " +
     "a PAR model or an external file, and which input files are present. Use it first to learn " +
     "a case's structure; use cobre/validate to check it.",
-  inputSchema: {
-    type: "object",
-    properties: {
-      case_dir: { type: "string", description: "Absolute path to the case directory" },
-    },
-    required: ["case_dir"],
-    additionalProperties: false,
-  },
+  inputSchema: CASE_DIR_INPUT_SCHEMA,
   outputSchema: {
     type: "object",
     properties: {

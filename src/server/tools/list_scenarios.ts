@@ -5,12 +5,11 @@
  * @module
  */
 import { listScenarios, type ScenarioListing } from "../../case/mod.ts";
+import { CASE_DIR_INPUT_SCHEMA, type CaseDirArgs } from "../schemas.ts";
 import type { ToolDefinition } from "../types.ts";
 
-type ListScenariosArgs = { case_dir: string };
-
 /** The `cobre/list-scenarios` tool. */
-export const listScenariosTool: ToolDefinition<ListScenariosArgs, ScenarioListing> = {
+export const listScenariosTool: ToolDefinition<CaseDirArgs, ScenarioListing> = {
   name: "cobre/list-scenarios",
   title: "List a case's scenarios",
   description:
@@ -18,14 +17,7 @@ export const listScenariosTool: ToolDefinition<ListScenariosArgs, ScenarioListin
     "scenarios come from a PAR model or an external file, how many there are, the number of " +
     "stages and of stochastic entities (hydros with an inflow model), and for PAR models the " +
     "maximum AR order, number of seasons and correlation groups.",
-  inputSchema: {
-    type: "object",
-    properties: {
-      case_dir: { type: "string", description: "Absolute path to the case directory" },
-    },
-    required: ["case_dir"],
-    additionalProperties: false,
-  },
+  inputSchema: CASE_DIR_INPUT_SCHEMA,
   outputSchema: {
     type: "object",
     properties: {

@@ -5,27 +5,18 @@
  * @module
  */
 import { validateCase, type ValidationReport } from "../../case/mod.ts";
-import { withErrorRecordDefs } from "../schemas.ts";
+import { CASE_DIR_INPUT_SCHEMA, type CaseDirArgs, withErrorRecordDefs } from "../schemas.ts";
 import type { ToolDefinition } from "../types.ts";
 
-type ValidateArgs = { case_dir: string };
-
 /** The `cobre/validate` tool. */
-export const validateTool: ToolDefinition<ValidateArgs, ValidationReport> = {
+export const validateTool: ToolDefinition<CaseDirArgs, ValidationReport> = {
   name: "cobre/validate",
   title: "Validate a Cobre case",
   description:
     "Runs the 5-layer validation pipeline (structure, schema, references, dimensions, semantics) " +
     "on a Cobre case directory without running the solver. Returns every error and warning as " +
     "{kind, message, context, suggestion} records; valid is true when there are no errors.",
-  inputSchema: {
-    type: "object",
-    properties: {
-      case_dir: { type: "string", description: "Absolute path to the case directory" },
-    },
-    required: ["case_dir"],
-    additionalProperties: false,
-  },
+  inputSchema: CASE_DIR_INPUT_SCHEMA,
   outputSchema: withErrorRecordDefs({
     type: "object",
     properties: {
