@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { ForwardingTransport, type MessageExtra } from "./forwarding_transport.ts";
 import type { JSONRPCMessage, Transport, TransportSendOptions } from "./sdk.ts";
 
 type RequestId = string | number;
@@ -38,51 +39,32 @@ function cancellationOf(message: JSONRPCMessage): CancellationReport | null {
 }
 
 /** Wraps a transport; see the module doc. */
-export class AuditedTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: Transport["onmessage"];
-  readonly #inner: Transport;
+export class AuditedTransport extends ForwardingTransport {
   readonly #unanswered = new Set<string>();
+  readonly #onCancellation: (report: CancellationReport) => void;
 
   constructor(inner: Transport, onCancellation: (report: CancellationReport) => void) {
-    this.#inner = inner;
-    inner.onmessage = (message, extra) => {
-      if ("method" in message && "id" in message) this.#unanswered.add(key(message.id));
-      const cancellation = cancellationOf(message);
-      if (cancellation !== null) {
-        const id = cancellation.requestId;
-        cancellation.running = id !== undefined && this.#unanswered.delete(key(id));
-        onCancellation(cancellation);
-        if (!cancellation.running) return;
-      }
-      this.onmessage?.(message, extra);
-    };
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
+    super(inner);
+    this.#onCancellation = onCancellation;
   }
 
-  get sessionId(): string | undefined {
-    return this.#inner.sessionId;
+  protected override receive(message: JSONRPCMessage, extra: MessageExtra): void {
+    if ("method" in message && "id" in message) this.#unanswered.add(key(message.id));
+    const cancellation = cancellationOf(message);
+    if (cancellation !== null) {
+      const id = cancellation.requestId;
+      cancellation.running = id !== undefined && this.#unanswered.delete(key(id));
+      this.#onCancellation(cancellation);
+      if (!cancellation.running) return;
+    }
+    this.onmessage?.(message, extra);
   }
 
-  setProtocolVersion(version: string): void {
-    this.#inner.setProtocolVersion?.(version);
-  }
-
-  start(): Promise<void> {
-    return this.#inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     // A response (result or error) answers its request: a later cancellation is too late.
     if (!("method" in message) && "id" in message && message.id !== undefined) {
       this.#unanswered.delete(key(message.id));
     }
-    return this.#inner.send(message, options);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
+    return super.send(message, options);
   }
 }

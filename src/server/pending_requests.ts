@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ForwardingTransport, type MessageExtra } from "./forwarding_transport.ts";
 import type { JSONRPCMessage, Transport, TransportSendOptions } from "./sdk.ts";
 
 type RequestId = string | number;
@@ -61,45 +62,24 @@ export class PendingRequests {
 }
 
 /** Wraps a transport so `pending` sees every message that crosses it. */
-export class TrackedTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: Transport["onmessage"];
-  readonly #inner: Transport;
+export class TrackedTransport extends ForwardingTransport {
   readonly #pending: PendingRequests;
 
   constructor(inner: Transport, pending: PendingRequests) {
-    this.#inner = inner;
+    super(inner);
     this.#pending = pending;
-    inner.onmessage = (message, extra) => {
-      pending.received(message);
-      this.onmessage?.(message, extra);
-    };
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
   }
 
-  get sessionId(): string | undefined {
-    return this.#inner.sessionId;
+  protected override receive(message: JSONRPCMessage, extra: MessageExtra): void {
+    this.#pending.received(message);
+    this.onmessage?.(message, extra);
   }
 
-  setProtocolVersion(version: string): void {
-    this.#inner.setProtocolVersion?.(version);
-  }
-
-  start(): Promise<void> {
-    return this.#inner.start();
-  }
-
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  override async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     try {
-      await this.#inner.send(message, options);
+      await super.send(message, options);
     } finally {
       this.#pending.sent(message);
     }
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 }

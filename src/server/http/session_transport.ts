@@ -7,9 +7,8 @@
  *
  * @module
  */
-import type { JSONRPCMessage, Transport, TransportSendOptions } from "../sdk.ts";
-
-type MessageExtra = Parameters<NonNullable<Transport["onmessage"]>>[1];
+import { ForwardingTransport, type MessageExtra } from "../forwarding_transport.ts";
+import type { JSONRPCMessage, Transport } from "../sdk.ts";
 
 const SECRET_HEADERS = new Set([
   "authorization",
@@ -28,34 +27,19 @@ function withoutSecrets(extra: MessageExtra): MessageExtra {
 }
 
 /** Wraps `inner` so the server sees `auditId` as the session id and no credential headers. */
-export class SessionTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: Transport["onmessage"];
-  readonly sessionId: string;
-  readonly #inner: Transport;
+export class SessionTransport extends ForwardingTransport {
+  readonly #auditId: string;
 
   constructor(inner: Transport, auditId: string) {
-    this.#inner = inner;
-    this.sessionId = auditId;
-    inner.onmessage = (message, extra) => this.onmessage?.(message, withoutSecrets(extra));
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
+    super(inner);
+    this.#auditId = auditId;
   }
 
-  start(): Promise<void> {
-    return this.#inner.start();
+  override get sessionId(): string {
+    return this.#auditId;
   }
 
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.#inner.send(message, options);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-
-  setProtocolVersion(version: string): void {
-    this.#inner.setProtocolVersion?.(version);
+  protected override receive(message: JSONRPCMessage, extra: MessageExtra): void {
+    this.onmessage?.(message, withoutSecrets(extra));
   }
 }
