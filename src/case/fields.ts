@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../common/mod.ts";
+import { isObject, type JsonValue } from "../common/mod.ts";
 import type { Issues } from "./issues.ts";
 
 /** Numeric limits; exclusive flags turn `min`/`max` into strict bounds. */
@@ -24,10 +24,6 @@ export function jsonTypeOf(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describeRange(range: Range): string {

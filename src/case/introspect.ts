@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CobreError, type ReadAccess } from "../common/mod.ts";
+import { CobreError, isObject, type ReadAccess } from "../common/mod.ts";
 import { discoverFiles } from "./files.ts";
 import { Issues } from "./issues.ts";
 import {
@@ -49,10 +49,6 @@ const EXTERNAL_FILES = [
 function throwIfFailed(issues: Issues): void {
   const first = issues.finish().errors[0];
   if (first) throw new CobreError(first);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 async function openCase(

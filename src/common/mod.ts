@@ -13,3 +13,4 @@ export * from "./direct_file_access.ts";
 export * from "./runtime_files.ts";
 export * from "./parquet_buffer.ts";
 export * from "./log_levels.ts";
+export * from "./json_shape.ts";

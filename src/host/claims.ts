@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isObject } from "../common/mod.ts";
 import { JOB_META_KEY } from "./types.ts";
 
 /** The host's ids for a call. */
@@ -12,10 +13,6 @@ export interface CallIds {
   readonly traceId: string;
   readonly workflowRunId: string;
   readonly capabilityProfileId: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The fields of `meta` that claim something other than `ids` (empty when none do). */

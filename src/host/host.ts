@@ -20,7 +20,13 @@
  *
  * @module
  */
-import { CobreError, type ErrorRecord, errorRecord, type JsonValue } from "../common/mod.ts";
+import {
+  CobreError,
+  type ErrorRecord,
+  errorRecord,
+  isObject,
+  type JsonValue,
+} from "../common/mod.ts";
 import { type Job, type JobStore, openJobStore, randomId128 } from "../jobs/mod.ts";
 import { type FlightRecorder, openFlightRecorder } from "../recorder/mod.ts";
 import { Sandbox } from "../security/mod.ts";
@@ -61,7 +67,6 @@ import {
   type Connection,
   describeExit,
   exitWithin,
-  isObject,
   messageOf,
   type PendingCall,
 } from "./session.ts";

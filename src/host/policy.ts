@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { CobreError, errorRecord, type JsonValue } from "../common/mod.ts";
+import { CobreError, errorRecord, isObject, type JsonValue, scalarOrNull } from "../common/mod.ts";
 import { isWithinDir, READ_ONLY_TOOLS, WRITE_TOOLS } from "../security/mod.ts";
 
 /** What one tool may do under the policy. */
@@ -120,16 +120,6 @@ function invalid(field: string, message: string, value: JsonValue = null): Cobre
   ));
 }
 
-function asJson(value: unknown): JsonValue {
-  return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-    ? value
-    : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function checkKeys(value: Record<string, unknown>, allowed: readonly string[], field: string) {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) throw invalid(`${field}.${key}`, "is not a policy field", key);
@@ -140,7 +130,7 @@ function absolutePaths(value: unknown, field: string): string[] {
   if (!Array.isArray(value)) throw invalid(field, "must be an array of absolute paths");
   return value.map((item) => {
     if (typeof item !== "string" || !item.startsWith("/") || item.includes("\0")) {
-      throw invalid(field, `has a non-absolute entry ${JSON.stringify(item)}`, asJson(item));
+      throw invalid(field, `has a non-absolute entry ${JSON.stringify(item)}`, scalarOrNull(item));
     }
     return item;
   });
@@ -148,14 +138,20 @@ function absolutePaths(value: unknown, field: string): string[] {
 
 function seconds(value: unknown, field: string): number {
   if (typeof value !== "number" || !(value > 0) || value > MAX_TIMEOUT_S) {
-    throw invalid(field, `must be a number of seconds in (0, ${MAX_TIMEOUT_S}]`, asJson(value));
+    throw invalid(
+      field,
+      `must be a number of seconds in (0, ${MAX_TIMEOUT_S}]`,
+      scalarOrNull(value),
+    );
   }
   return Math.round(value * 1000);
 }
 
 function bool(value: unknown, field: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw invalid(field, "must be true or false", asJson(value));
+  if (typeof value !== "boolean") {
+    throw invalid(field, "must be true or false", scalarOrNull(value));
+  }
   return value;
 }
 
@@ -190,7 +186,7 @@ function parseSampling(value: unknown): SamplingPolicy {
   checkKeys(value, ["enabled", "max_tokens"], "sampling");
   const maxTokens = value.max_tokens ?? DEFAULT_SAMPLING_MAX_TOKENS;
   if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw invalid("sampling.max_tokens", "must be a positive integer", asJson(maxTokens));
+    throw invalid("sampling.max_tokens", "must be a positive integer", scalarOrNull(maxTokens));
   }
   return { enabled: bool(value.enabled, "sampling.enabled", false), maxTokens };
 }
@@ -239,7 +235,7 @@ export function parseHostPolicy(json: unknown): HostPolicy {
   checkKeys(json, [...POLICY_KEYS], "(root)");
   const id = json.policy_id;
   if (typeof id !== "string" || !POLICY_ID.test(id)) {
-    throw invalid("policy_id", "must be 1-64 characters of A-Z a-z 0-9 . _ -", asJson(id));
+    throw invalid("policy_id", "must be 1-64 characters of A-Z a-z 0-9 . _ -", scalarOrNull(id));
   }
   const description = json.description ?? "";
   if (typeof description !== "string") throw invalid("description", "must be a string");

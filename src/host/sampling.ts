@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { isObject } from "../common/mod.ts";
 import { fenceUntrusted } from "../security/mod.ts";
 
 /** The host's own instructions for a model that reads fenced text. */
@@ -45,10 +46,6 @@ export type SamplingRefusal = "tools_requested" | "unsupported_content" | "malfo
 export type SamplingPlan =
   | { readonly ok: true; readonly request: FencedSamplingRequest; readonly ignoredContext: boolean }
   | { readonly ok: false; readonly reason: SamplingRefusal; readonly message: string };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function refuse(reason: SamplingRefusal, message: string): SamplingPlan {
   return { ok: false, reason, message };

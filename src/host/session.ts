@@ -74,10 +74,6 @@ export class CallRegistry {
 }
 
 /** True for plain objects. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** `text` cut to `max` characters. */
 export function bounded(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../common/mod.ts";
+import { isObject, type JsonValue } from "../common/mod.ts";
 import type { JobStore } from "../jobs/mod.ts";
 import { clientClaimsFrom } from "../recorder/mod.ts";
 import type { HostAudit } from "./audit.ts";
@@ -23,7 +23,6 @@ import {
   type Connection,
   describeExit,
   exitWithin,
-  isObject,
   messageOf,
   type PendingCall,
 } from "./session.ts";

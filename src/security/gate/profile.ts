@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { CobreError, errorRecord, type JsonValue } from "../../common/mod.ts";
+import { CobreError, errorRecord, type JsonValue, scalarOrNull } from "../../common/mod.ts";
 import {
   COBRE_TOOLS,
   type CobreToolName,
@@ -116,18 +116,12 @@ function invalid(field: string, message: string, value: JsonValue = null): Cobre
   );
 }
 
-function asJson(value: unknown): JsonValue {
-  return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-    ? value
-    : null;
-}
-
 function parseTools(value: unknown): Set<string> {
   if (!Array.isArray(value)) throw invalid("tools", "must be an array of tool names");
   const tools = new Set<string>();
   for (const item of value) {
     if (typeof item !== "string" || !isCobreTool(item)) {
-      throw invalid("tools", `names an unknown tool ${JSON.stringify(item)}`, asJson(item));
+      throw invalid("tools", `names an unknown tool ${JSON.stringify(item)}`, scalarOrNull(item));
     }
     if (tools.has(item)) throw invalid("tools", `lists "${item}" twice`, item);
     tools.add(item);
@@ -166,7 +160,9 @@ function parseTimeouts(value: unknown, tools: ReadonlySet<string>): Record<strin
 
 function optionalBoolean(value: unknown, field: string): boolean {
   if (value === undefined) return true;
-  if (typeof value !== "boolean") throw invalid(field, "must be true or false", asJson(value));
+  if (typeof value !== "boolean") {
+    throw invalid(field, "must be true or false", scalarOrNull(value));
+  }
   return value;
 }
 
@@ -184,7 +180,7 @@ export function parseProfile(json: unknown): CapabilityProfile {
   }
   const id = fields.profile_id;
   if (typeof id !== "string" || !PROFILE_ID.test(id)) {
-    throw invalid("profile_id", "must be 1-64 characters of A-Z a-z 0-9 . _ -", asJson(id));
+    throw invalid("profile_id", "must be 1-64 characters of A-Z a-z 0-9 . _ -", scalarOrNull(id));
   }
   if (BUILTIN_IDS.has(id)) throw invalid("profile_id", `"${id}" is reserved for a built-in`, id);
   const description = fields.description ?? "";
