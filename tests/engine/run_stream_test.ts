@@ -31,6 +31,22 @@ Deno.test("trainAndSimulate() hands every scenario to onScenarios once, in order
   assert.ok((kept.simulation?.std_cost ?? 0) > 0, "scenarios differ, so std is a real check");
 });
 
+Deno.test("trainAndSimulate() streams batches of at most 16 scenarios however many are asked", async () => {
+  // Kept, 400 scenarios would come in batches of 400 / 20 = 20; a consumer holds a few batches,
+  // so their size must not grow with the run.
+  const sizes: number[] = [];
+  const ids: number[] = [];
+  await trainAndSimulate(await loadFixture("stochastic_par"), {
+    simulationScenarios: 400,
+    onScenarios: (batch) => {
+      sizes.push(batch.length);
+      ids.push(...batch.map((s) => s.scenario_id));
+    },
+  });
+  assert.deepEqual(sizes, Array(25).fill(16));
+  assert.deepEqual(ids, Array.from({ length: 400 }, (_, i) => i));
+});
+
 Deno.test("trainAndSimulate() waits for an async onScenarios before simulating the next batch", async () => {
   let writing = false;
   let overlaps = 0;
