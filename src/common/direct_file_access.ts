@@ -6,6 +6,7 @@
  */
 import { open } from "node:fs/promises";
 import type { FileAccess, FileInfo, RandomAccessFile } from "./file_access.ts";
+import { readRange } from "./read_range.ts";
 
 async function statOrNull(path: string): Promise<FileInfo | null> {
   try {
@@ -33,18 +34,7 @@ async function openRandomAccess(path: string): Promise<RandomAccessFile> {
   const { size } = await handle.stat();
   return {
     size,
-    // Positional reads: hyparquet fetches column chunks concurrently on one handle.
-    async read(start: number, end: number): Promise<Uint8Array> {
-      const from = Math.max(0, Math.min(start, size));
-      const out = new Uint8Array(Math.max(0, Math.min(end, size) - from));
-      let filled = 0;
-      while (filled < out.length) {
-        const { bytesRead } = await handle.read(out, filled, out.length - filled, from + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return out.subarray(0, filled);
-    },
+    read: (start, end) => readRange(handle, size, start, end),
     close: () => void handle.close().catch(() => undefined),
   };
 }

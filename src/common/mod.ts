@@ -14,3 +14,4 @@ export * from "./runtime_files.ts";
 export * from "./parquet_buffer.ts";
 export * from "./log_levels.ts";
 export * from "./json_shape.ts";
+export * from "./read_range.ts";

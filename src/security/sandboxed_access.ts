@@ -24,7 +24,7 @@
  * @module
  */
 import { type FileHandle, open } from "node:fs/promises";
-import type { FileAccess, FileInfo, RandomAccessFile } from "../common/mod.ts";
+import { type FileAccess, type FileInfo, type RandomAccessFile, readRange } from "../common/mod.ts";
 import {
   cannotRemove,
   fromFsError,
@@ -138,19 +138,6 @@ async function openVerified(paths: PathResolver, path: string) {
     await handle.close();
     throw fromFsError(path, "read", fromNodeError(error));
   }
-}
-
-/** Reads `[start, end)` clamped to `size` with positional reads (safe to run concurrently). */
-async function readRange(handle: FileHandle, size: number, start: number, end: number) {
-  const from = Math.max(0, Math.min(start, size));
-  const out = new Uint8Array(Math.max(0, Math.min(end, size) - from));
-  let filled = 0;
-  while (filled < out.length) {
-    const { bytesRead } = await handle.read(out, filled, out.length - filled, from + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return filled === out.length ? out : out.subarray(0, filled);
 }
 
 async function openRandomAccess(paths: PathResolver, path: string): Promise<RandomAccessFile> {
