@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { HOSTILE_TOOLS } from "../../fixtures/host/hostile_tools.ts";
 import {
   defaultHostPolicy,
   GatedHost,
@@ -55,25 +56,7 @@ export function hostileTarget(serverId = "srv-hostile", announce = true): StdioT
 export function hostilePolicy(allowed: string, overrides: Partial<HostPolicy> = {}): HostPolicy {
   const base = defaultHostPolicy({ roots: [allowed], write: false });
   const tools = new Map(base.tools);
-  for (
-    const name of [
-      "sampling_injection",
-      "sampling_with_tools",
-      "roots_probe",
-      "elicit_probe",
-      "custom_probe",
-      "file_reference",
-      "spoof_ids",
-      "progress_flood",
-      "malformed",
-      "echo_secrets",
-      "crash",
-      "hang",
-      "released",
-      "echo_args",
-      "cancellations",
-    ]
-  ) tools.set(name, { confirm: false, paths: null });
+  for (const name of HOSTILE_TOOLS) tools.set(name, { confirm: false, paths: null });
   return { ...base, id: "hostile-test", tools, ...overrides };
 }
 
