@@ -2,31 +2,11 @@
  * `main.ts demo` as a person runs it (the `demo` task's flags), end to end.
  */
 import assert from "node:assert/strict";
-import { REPO_ROOT } from "./support.ts";
+import { runMain } from "./support.ts";
 
 Deno.test("demo trains a fixture case through the gated host, charts it and prints both audit trails", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--config",
-      `${REPO_ROOT}/deno.json`,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      `--allow-run=${Deno.execPath()}`,
-      "--allow-ffi",
-      "--unstable-worker-options",
-      `${REPO_ROOT}/main.ts`,
-      "demo",
-      "--clean",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, `${stdout}\n${stderr}`);
+  const { code, stdout, stderr } = await runMain(["demo", "--clean"]);
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
   for (let step = 1; step <= 7; step++) assert.match(stdout, new RegExp(`^${step}\\. `, "m"));
   assert.match(stdout, /→ denied \(path_outside_roots\)/);
   assert.match(stdout, /valid: \d+ files/);

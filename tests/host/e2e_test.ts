@@ -7,37 +7,11 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { readFlightEvents } from "../../src/recorder/mod.ts";
 import { copyTree } from "../../src/host/mod.ts";
-import { makeHostWorkspace, REPO_ROOT } from "./support.ts";
+import { type MainOutput, makeHostWorkspace, REPO_ROOT, runMain } from "./support.ts";
 
 /** Runs `main.ts host …` as the `host` task does, in `cwd`. */
-async function hostProcess(cwd: string, args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--config",
-      `${REPO_ROOT}/deno.json`,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      `--allow-run=${Deno.execPath()}`,
-      "--allow-ffi",
-      "--allow-net",
-      "--unstable-worker-options",
-      `${REPO_ROOT}/main.ts`,
-      "host",
-      ...args,
-    ],
-    cwd,
-    env: { HOME: cwd },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+function hostProcess(cwd: string, args: string[]): Promise<MainOutput> {
+  return runMain(["host", ...args], { net: true, cwd, env: { HOME: cwd } });
 }
 
 interface JobRow {

@@ -40,6 +40,49 @@ export async function makeHostWorkspace(): Promise<HostWorkspace> {
   };
 }
 
+/** What a `main.ts` process printed and how it exited. */
+export interface MainOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `main.ts <args>` with the permissions the `demo` and `host` tasks give it (`--allow-net`
+ * only with `net`), in `cwd` and with exactly `env` when given.
+ */
+export async function runMain(
+  args: string[],
+  options: { net?: boolean; cwd?: string; env?: Record<string, string> } = {},
+): Promise<MainOutput> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--config",
+      `${REPO_ROOT}/deno.json`,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      `--allow-run=${Deno.execPath()}`,
+      "--allow-ffi",
+      ...(options.net ? ["--allow-net"] : []),
+      "--unstable-worker-options",
+      `${REPO_ROOT}/main.ts`,
+      ...args,
+    ],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
 /** The hostile server, started with no permission at all. */
 export function hostileTarget(serverId = "srv-hostile", announce = true): StdioTarget {
   return {
