@@ -7,22 +7,16 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { FileAccess } from "../../src/common/mod.ts";
 import { Sandbox } from "../../src/security/mod.ts";
 import {
   cobrePrompts,
   cobreResourceTemplates,
-  type CobreServer,
-  type CobreServerOptions,
   cobreTools,
-  createCobreServer,
-  ServerLog,
   type ToolSandbox,
 } from "../../src/server/mod.ts";
 import { copyTree } from "../output/helpers.ts";
+import { connect, type Connected, type ConnectOptions } from "./support.ts";
 
 export { copyTree };
 
@@ -65,46 +59,19 @@ export async function makeWorkspace(): Promise<Workspace> {
 }
 
 /** A client session on a server, and what the server logged. */
-export interface Session {
-  client: Client;
-  server: CobreServer;
-  stderr: string[];
-  close(): Promise<void>;
-}
+export type Session = Connected;
 
 /** Options: server options minus the ones every test sets the same way. */
-export type SessionOptions = Partial<CobreServerOptions> & {
-  sandbox: ToolSandbox;
-  /** The transport's session id (Streamable HTTP has one; stdio and the default have none). */
-  transportSessionId?: string;
-};
+export type SessionOptions = Omit<ConnectOptions, "tools"> & { sandbox: ToolSandbox };
 
 /** A server with every tool, the six templates and the four prompts, linked to a client. */
-export async function openSession(options: SessionOptions): Promise<Session> {
-  const stderr: string[] = [];
-  const { transportSessionId, ...rest } = options;
-  const server = createCobreServer({
+export function openSession(options: SessionOptions): Promise<Session> {
+  return connect({
     tools: cobreTools(),
     resources: cobreResourceTemplates(),
     prompts: cobrePrompts(),
-    mode: "read-only",
-    log: new ServerLog({ writeLine: (line) => stderr.push(line), stderrLevel: "debug" }),
-    ...rest,
+    ...options,
   });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  if (transportSessionId !== undefined) serverTransport.sessionId = transportSessionId;
-  await server.connect(serverTransport);
-  const client = new Client({ name: "cobre-catalog-test", version: "0.0.0" });
-  await client.connect(clientTransport);
-  return {
-    client,
-    server,
-    stderr,
-    close: async () => {
-      await client.close();
-      await server.close();
-    },
-  };
 }
 
 /** A sandbox whose file access records every path it is asked to touch. */

@@ -79,18 +79,24 @@ export interface Connected {
 }
 
 /** Options for `connect`: server options minus what tests rarely care about. */
-export type ConnectOptions = Partial<CobreServerOptions> & { tools: AnyToolDefinition[] };
+export type ConnectOptions = Partial<CobreServerOptions> & {
+  tools: AnyToolDefinition[];
+  /** The transport's session id (Streamable HTTP has one; stdio and the default have none). */
+  transportSessionId?: string;
+};
 
 /** Builds a server with `options`, links an SDK client to it in memory and initializes. */
 export async function connect(options: ConnectOptions): Promise<Connected> {
   const stderr: string[] = [];
+  const { transportSessionId, ...rest } = options;
   const server = createCobreServer({
     sandbox: testSandbox("/nonexistent-root"),
     mode: "read-only",
     log: new ServerLog({ writeLine: (line) => stderr.push(line), stderrLevel: "debug" }),
-    ...options,
+    ...rest,
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  if (transportSessionId !== undefined) serverTransport.sessionId = transportSessionId;
   await server.connect(serverTransport);
   const client = new Client({ name: "cobre-test-client", version: "0.0.0" });
   await client.connect(clientTransport);
