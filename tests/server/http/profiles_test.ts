@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { type CapabilityProfile, createGateObserver } from "../../../src/security/mod.ts";
 import { startHttpServer } from "../../../src/server/http/mod.ts";
-import { parsedText, testSandbox } from "../support.ts";
-import { plainTools } from "../test_tools.ts";
+import { parsedText } from "../support.ts";
 import {
   connectClient,
   errorRecordOf,
   initializeBody,
   MCP_POST_HEADERS,
   send,
+  unstartedOptions,
   withHttpServer,
 } from "./support.ts";
 
@@ -80,15 +80,11 @@ Deno.test("asking for a profile the server does not offer is refused with 403", 
 Deno.test("startHttpServer() refuses a selectable profile wider than the default", () => {
   assert.throws(
     () =>
-      startHttpServer({
-        tools: plainTools,
-        sandbox: testSandbox("/nonexistent-root"),
-        mode: "read-only",
-        token: null,
-        stateDir: null,
-        port: 0,
-        profiles: { ...profiles, default: echoOnly, selectable: [everything] },
-      }),
+      startHttpServer(
+        unstartedOptions({
+          profiles: { ...profiles, default: echoOnly, selectable: [everything] },
+        }),
+      ),
     /wider than the default/,
   );
 });

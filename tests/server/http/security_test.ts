@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { CobreError } from "../../../src/common/mod.ts";
 import { BearerToken, startHttpServer } from "../../../src/server/http/mod.ts";
-import { testSandbox } from "../support.ts";
-import { plainTools } from "../test_tools.ts";
 import {
   connectClient,
   errorRecordOf,
@@ -11,6 +9,7 @@ import {
   portOf,
   rawHttp,
   send,
+  unstartedOptions,
   withHttpServer,
 } from "./support.ts";
 
@@ -112,19 +111,12 @@ Deno.test("with a token, a missing or wrong bearer token gets 401 and WWW-Authen
 });
 
 Deno.test("startHttpServer() refuses to listen beyond loopback without a token", async () => {
-  const base = {
-    tools: plainTools,
-    sandbox: testSandbox("/nonexistent-root"),
-    mode: "read-only" as const,
-    stateDir: null,
-    port: 0,
-  };
   const refusals: [options: Parameters<typeof startHttpServer>[0], pattern: RegExp][] = [
-    [{ ...base, host: "0.0.0.0", token: null }, /beyond loopback\) needs a bearer token/],
-    [{ ...base, host: "10.255.255.1", token: null }, /needs a bearer token/],
-    [{ ...base, host: "127.0.0.1", token: null, requireAuth: true }, /--require-auth/],
+    [unstartedOptions({ host: "0.0.0.0" }), /beyond loopback\) needs a bearer token/],
+    [unstartedOptions({ host: "10.255.255.1" }), /needs a bearer token/],
+    [unstartedOptions({ host: "127.0.0.1", requireAuth: true }), /--require-auth/],
     [
-      { ...base, host: "0.0.0.0", token: await BearerToken.fromSecret(TOKEN) },
+      unstartedOptions({ host: "0.0.0.0", token: await BearerToken.fromSecret(TOKEN) }),
       /needs --allowed-hosts/,
     ],
   ];
@@ -160,15 +152,7 @@ Deno.test("startHttpServer() names a port that is already taken", () => {
   const { port } = listener.addr as Deno.NetAddr;
   try {
     assert.throws(
-      () =>
-        startHttpServer({
-          tools: plainTools,
-          sandbox: testSandbox("/nonexistent-root"),
-          mode: "read-only",
-          token: null,
-          stateDir: null,
-          port,
-        }),
+      () => startHttpServer(unstartedOptions({ port })),
       (error: unknown) =>
         error instanceof CobreError &&
         error.record.message === `Port ${port} on 127.0.0.1 is already in use`,

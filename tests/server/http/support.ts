@@ -52,6 +52,19 @@ export async function withHttpServer(
   }
 }
 
+/** Options for a start the test expects refused: test tools, read-only, no token, no state dir. */
+export function unstartedOptions(overrides: Partial<HttpServeOptions> = {}): HttpServeOptions {
+  return {
+    tools: plainTools,
+    sandbox: testSandbox("/nonexistent-root"),
+    mode: "read-only",
+    token: null,
+    stateDir: null,
+    port: 0,
+    ...overrides,
+  };
+}
+
 /** Connects an SDK client over Streamable HTTP. */
 export async function connectClient(
   url: string,
