@@ -71,7 +71,7 @@ export function testSandbox(root: string): ToolSandbox {
 }
 
 /** What a test gets back from `connect`. */
-export interface Connected {
+export interface Connected extends AsyncDisposable {
   client: Client;
   server: CobreServer;
   stderr: string[];
@@ -100,15 +100,11 @@ export async function connect(options: ConnectOptions): Promise<Connected> {
   await server.connect(serverTransport);
   const client = new Client({ name: "cobre-test-client", version: "0.0.0" });
   await client.connect(clientTransport);
-  return {
-    client,
-    server,
-    stderr,
-    close: async () => {
-      await client.close();
-      await server.close();
-    },
+  const close = async () => {
+    await client.close();
+    await server.close();
   };
+  return { client, server, stderr, close, [Symbol.asyncDispose]: close };
 }
 
 /** The text of the single text block of a tool result, parsed as JSON. */
