@@ -5,6 +5,7 @@
  * @module
  */
 import type { FileAccess, JsonValue } from "../common/mod.ts";
+import type { RefLink } from "../refs/mod.ts";
 import type { Logger } from "./logger.ts";
 
 /** Whether the runtime grants write permission to the allowed directories. */
@@ -58,15 +59,8 @@ export interface SharedArtifact {
   description?: string;
 }
 
-/** The `resource_link` content block that points at a shared artifact. */
-export interface ArtifactLink {
-  readonly type: "resource_link";
-  readonly uri: string;
-  readonly name: string;
-  readonly mimeType: string;
-  readonly size: number;
-  readonly description?: string;
-}
+/** The `resource_link` content block that points at a shared artifact: its `ref://` link. */
+export type ArtifactLink = RefLink;
 
 /** One progress step of a long request; `metadata` is the Cobre-specific payload (spec SS6.2). */
 export interface ProgressUpdate {
