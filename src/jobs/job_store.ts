@@ -98,6 +98,13 @@ export interface JobProgress {
   readonly lastUpdate?: JsonValue;
 }
 
+/**
+ * Whether a job may still be writing: `active` while it runs (an active status, or a finished
+ * status on a job of another process that is still alive), `ended` once nothing of it runs any
+ * more, `unknown` when this store has no such job.
+ */
+export type JobActivity = "active" | "ended" | "unknown";
+
 /** Narrows a token lookup to one server and/or one session. */
 export interface TokenScope {
   readonly mcpServerId?: string;
@@ -290,6 +297,24 @@ export class JobStore {
       | Row
       | undefined;
     return row ? jobFromRow(row) : null;
+  }
+
+  /**
+   * The `JobActivity` of `jobId`. A job left active by a dead process is interrupted first (as
+   * `sweepOwner` does). A finished job of this process counts as ended: the caller must know that
+   * none of its own work for that job is still in flight (a cancelled task's tool may be).
+   */
+  activity(jobId: string): JobActivity {
+    const job = this.get(jobId);
+    if (job === null) return "unknown";
+    let status = job.status;
+    if (job.ownerId !== this.ownerId) {
+      // Another process's job is ended only once that process is gone, whatever its row says.
+      if (isOwnerAlive(this.#ownersDir, job.ownerId)) return "active";
+      this.sweepOwner(job.ownerId);
+      status = this.get(jobId)?.status ?? status;
+    }
+    return TERMINAL_JOB_STATUSES.has(status) ? "ended" : "active";
   }
 
   /** Lists jobs, newest first. */

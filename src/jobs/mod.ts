@@ -16,6 +16,7 @@ export {
   interruptedRecord,
   type Job,
   JOB_STATUSES,
+  type JobActivity,
   type JobProgress,
   type JobStatus,
   type JobStore,

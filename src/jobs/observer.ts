@@ -9,7 +9,7 @@
  * @module
  */
 import type { ErrorRecord, JsonValue } from "../common/mod.ts";
-import type { JobStatus, JobStore } from "./job_store.ts";
+import type { JobActivity, JobStatus, JobStore } from "./job_store.ts";
 
 /** What the job store reads from a request (a subset of the server's `ObservedRequest`). */
 export interface JobObservedRequest {
@@ -45,6 +45,8 @@ export interface JobObserver {
   ): void;
   /** The job of a request in flight or just finished, or null. */
   jobIdFor(request: RequestKey): string | null;
+  /** Whether a job of the store may still be writing (`JobStore.activity`). */
+  jobActivity(jobId: string): JobActivity;
 }
 
 const STATUS_OF_OUTCOME: Record<string, JobStatus> = {
@@ -105,5 +107,6 @@ export function createJobObserver(
     jobIdFor(request) {
       return inFlight.get(key(request)) ?? recent.get(key(request)) ?? null;
     },
+    jobActivity: (jobId) => jobs.activity(jobId),
   };
 }

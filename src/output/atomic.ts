@@ -4,16 +4,36 @@
  * A run killed at any point leaves either no output, or the previous complete output, plus a
  * hidden `.<name>.staging-*` directory that never carries the target's name.
  *
+ * Those leftovers are never published, but they can be large. A staging directory may carry its
+ * owner (`_STAGING.json`: job, server, start time) so a later run can tell a dead job's leftover
+ * from a live one; the marker is removed before publishing, so no output ever contains it.
+ *
  * @module
  */
 import { posix } from "node:path";
-import type { FileAccess, WriteAccess } from "../common/mod.ts";
+import type { FileAccess, ReadAccess, WriteAccess } from "../common/mod.ts";
+
+/** Name of the owner marker inside a staging directory (never in a published output). */
+export const STAGING_MARKER = "_STAGING.json";
+
+/** Who is filling a staging directory: the job, the server that runs it, and since when. */
+export interface StagingOwner {
+  readonly job_id: string;
+  readonly server_id: string;
+  /** ISO 8601 UTC. */
+  readonly started_at: string;
+}
 
 /** A hidden directory where an output is assembled before it is published. */
 export interface StagingArea {
   readonly targetDir: string;
   readonly stagingDir: string;
+  /** Set when the staging directory carries an owner marker. */
+  readonly owner?: StagingOwner;
 }
+
+/** The two kinds of hidden sibling a publication can leave behind. */
+export type LeftoverKind = "staging" | "previous";
 
 function randomSuffix(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
@@ -25,11 +45,71 @@ export function hiddenSibling(target: string, label: string): string {
   return posix.join(dir, `.${base}.${label}-${randomSuffix()}`);
 }
 
-/** Creates the staging directory for `targetDir` (and the target's parent if missing). */
-export async function createStaging(targetDir: string, access: WriteAccess): Promise<StagingArea> {
+/**
+ * Which leftover `name` is among the hidden siblings of `targetDir` (`.<base>.staging-*` or
+ * `.<base>.previous-*`), or null for any other name.
+ */
+export function leftoverKind(targetDir: string, name: string): LeftoverKind | null {
+  const base = posix.basename(targetDir);
+  for (const kind of ["staging", "previous"] as const) {
+    const prefix = `.${base}.${kind}-`;
+    if (name.startsWith(prefix) && name.length > prefix.length) return kind;
+  }
+  return null;
+}
+
+/**
+ * Creates the staging directory for `targetDir` (and the target's parent if missing). With an
+ * `owner`, its marker is the first file written, so a staging directory holding anything else
+ * always says whose it is.
+ */
+export async function createStaging(
+  targetDir: string,
+  access: WriteAccess,
+  owner?: StagingOwner,
+): Promise<StagingArea> {
   const stagingDir = hiddenSibling(targetDir, "staging");
   await access.makeDir(stagingDir);
-  return { targetDir, stagingDir };
+  if (owner === undefined) return { targetDir, stagingDir };
+  try {
+    const marker: StagingOwner = {
+      job_id: owner.job_id,
+      server_id: owner.server_id,
+      started_at: owner.started_at,
+    };
+    await access.writeNewFile(posix.join(stagingDir, STAGING_MARKER), jsonBytes(marker));
+  } catch (error) {
+    await discardStaging({ targetDir, stagingDir }, access);
+    throw error;
+  }
+  return { targetDir, stagingDir, owner };
+}
+
+/**
+ * The owner named by a staging directory's marker; null when it has none, or one that cannot be
+ * read or is not a well-formed marker (such a directory cannot be attributed to anyone).
+ */
+export async function readStagingOwner(
+  stagingDir: string,
+  access: ReadAccess,
+): Promise<StagingOwner | null> {
+  let value: unknown;
+  try {
+    const path = posix.join(stagingDir, STAGING_MARKER);
+    const info = await access.stat(path);
+    // A marker is a few hundred bytes; anything else is not one of ours.
+    if (info === null || !info.isFile || info.size > 4096) return null;
+    value = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(await access.readFile(path)),
+    );
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const { job_id, server_id, started_at } = value as Record<string, unknown>;
+  if (typeof job_id !== "string" || typeof server_id !== "string") return null;
+  if (typeof started_at !== "string" || job_id === "" || server_id === "") return null;
+  return { job_id, server_id, started_at };
 }
 
 /**
@@ -37,6 +117,10 @@ export async function createStaging(targetDir: string, access: WriteAccess): Pro
  * removed after the swap, so the target path never holds a half-written mix of old and new.
  */
 export async function publishStaging(staging: StagingArea, access: FileAccess): Promise<void> {
+  // The marker says whose unfinished work this is; a published output is nobody's work in progress.
+  if (staging.owner !== undefined) {
+    await access.remove(posix.join(staging.stagingDir, STAGING_MARKER));
+  }
   const existing = await access.stat(staging.targetDir);
   if (existing === null) {
     await access.rename(staging.stagingDir, staging.targetDir);

@@ -98,9 +98,17 @@ export {
   createStaging,
   /** Removes a staging directory after a failure. */
   discardStaging,
+  type LeftoverKind,
+  /** Which hidden leftover (`staging`, `previous`) a sibling name of an output is, or null. */
+  leftoverKind,
   /** Publishes a staging directory onto its target in one rename. */
   publishStaging,
+  /** The owner a staging directory's marker names, or null (none, unreadable, malformed). */
+  readStagingOwner,
+  /** Name of the owner marker inside a staging directory (`_STAGING.json`). */
+  STAGING_MARKER,
   type StagingArea,
+  type StagingOwner,
   /** Writes one file via a hidden temporary sibling and a rename. */
   writeFileAtomic,
 } from "./atomic.ts";

@@ -17,6 +17,7 @@ import {
   jsonBytes,
   publishStaging,
   type StagingArea,
+  type StagingOwner,
 } from "./atomic.ts";
 import {
   type PolicyMetadata,
@@ -126,9 +127,16 @@ export class RunOutputWriter {
     private readonly staging: StagingArea,
   ) {}
 
-  /** Opens a writer whose output will be published at `outputDir`. */
-  static async open(outputDir: string, access: FileAccess): Promise<RunOutputWriter> {
-    return new RunOutputWriter(access, await createStaging(outputDir, access));
+  /**
+   * Opens a writer whose output will be published at `outputDir`. With an `owner`, the staging
+   * directory carries its marker (`_STAGING.json`) until the output is published.
+   */
+  static async open(
+    outputDir: string,
+    access: FileAccess,
+    owner?: StagingOwner,
+  ): Promise<RunOutputWriter> {
+    return new RunOutputWriter(access, await createStaging(outputDir, access, owner));
   }
 
   /** The hidden directory being filled (for tests and diagnostics). */

@@ -272,5 +272,6 @@ export function taskAwareJobObserver(
       });
     },
     jobIdFor: (request) => inner.jobIdFor(request),
+    jobActivity: (jobId) => inner.jobActivity(jobId),
   };
 }

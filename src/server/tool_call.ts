@@ -7,6 +7,7 @@
  */
 import type { CallToolResult } from "./sdk.ts";
 import { type ErrorRecord, errorRecord } from "../common/mod.ts";
+import type { JobActivity } from "../jobs/mod.ts";
 import type { ServerLog } from "./logger.ts";
 import type { ObservedRequest, RequestObserver, RequestOutcome } from "./observer.ts";
 import { reportDescribed, reportProgress } from "./observer.ts";
@@ -50,6 +51,25 @@ export interface ToolCallOutcome {
   result: CallToolResult;
   outcome: RequestOutcome;
   error: ErrorRecord | null;
+}
+
+/**
+ * The job store's view of requests, as the job observer offers it. Found among the observers by
+ * what it offers: the server's observer list is open-ended and the job store is one of them.
+ */
+interface JobLookup {
+  jobIdFor(request: ObservedRequest): string | null;
+  jobActivity(jobId: string): JobActivity;
+}
+
+function jobLookupIn(observers: readonly RequestObserver[]): JobLookup | null {
+  for (const observer of observers) {
+    const candidate = observer as Partial<JobLookup>;
+    if (typeof candidate.jobIdFor === "function" && typeof candidate.jobActivity === "function") {
+      return candidate as JobLookup;
+    }
+  }
+  return null;
 }
 
 type Settled =
@@ -135,6 +155,9 @@ export async function executeToolCall(
   );
   // Links shared during the call travel with its successful result.
   const links: ArtifactLink[] = [];
+  const jobs = jobLookupIn(env.observers);
+  // A task is its own job; a plain call got its job when the job observer admitted it.
+  const jobId = observed.taskId ?? jobs?.jobIdFor(observed) ?? null;
   const settled = await runBounded(
     (signal) => {
       const ctx: ToolContext = {
@@ -151,6 +174,8 @@ export async function executeToolCall(
         signal,
         describeJob: (description) =>
           reportDescribed(env.observers, observed, description, operatorReport),
+        jobId,
+        jobActivity: (id) => jobs?.jobActivity(id) ?? "unknown",
         requestId: observed.requestId,
         progressToken: observed.progressToken,
         sessionId: env.sessionId,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { FileAccess, JsonValue } from "../common/mod.ts";
+import type { JobActivity } from "../jobs/mod.ts";
 import type { RefLink } from "../refs/mod.ts";
 import type { Logger } from "./logger.ts";
 
@@ -96,6 +97,13 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Tells the observers (the job store) the call's directories; a no-op for calls without a job. */
   describeJob(description: JobDescription): void;
+  /** The call's job (its `ai_jobs` row, or its task), or null for a call without one. */
+  readonly jobId: string | null;
+  /**
+   * Whether a job of this server's job store may still be writing (`active`), will write nothing
+   * more (`ended`), or is not one the store knows (`unknown`, always so without a job store).
+   */
+  jobActivity(jobId: string): JobActivity;
   readonly requestId: string | number;
   readonly progressToken: string | number | null;
   readonly sessionId: string;

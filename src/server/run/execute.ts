@@ -4,8 +4,10 @@
  * 1. take the process's run slot (`Busy` if another run holds it);
  * 2. resolve the case directory through the sandbox and load it; a case validation rejects never
  *    reaches the engine;
- * 3. open the output's staging directory, then run the engine in a sandboxed Worker, turning its
- *    events into progress and writing each simulation batch as it arrives (`outputs.ts`);
+ * 3. remove what killed runs of this server left beside the output (`leftovers.ts`), open the
+ *    output's staging directory (marked with the run's job), then run the engine in a sandboxed
+ *    Worker, turning its events into progress and writing each simulation batch as it arrives
+ *    (`outputs.ts`);
  * 4. write training and policy, publish the outputs atomically and return the SS2.2 summary.
  *    Any failure removes the staging directory; nothing half-written is ever published.
  *
@@ -22,6 +24,7 @@ import type { ToolContext } from "../types.ts";
 import { loadValidCase, runOutputDir, type RunPhases, selectPhases } from "./case_input.ts";
 import type { RunCoordinator } from "./coordinator.ts";
 import { startEngine } from "./engine_worker.ts";
+import { sweepRunLeftovers } from "./leftovers.ts";
 import { RunOutputStream } from "./outputs.ts";
 import { iterationBound, RunProgressScale } from "./progress.ts";
 import { ProgressQueue } from "./progress_queue.ts";
@@ -122,7 +125,14 @@ export async function executeRun(
       iterationBound(training.stopping_rules, training.stopping_mode),
     );
     const progress = new ProgressQueue((update) => ctx.sendProgress(update));
-    const output = await writeOrExplain(() => RunOutputStream.open(outputDir, ctx.sandbox.access));
+    // Under the run slot: no other run of this process is writing beside this output now.
+    await sweepRunLeftovers(outputDir, ctx);
+    const owner = ctx.jobId === null
+      ? undefined
+      : { job_id: ctx.jobId, server_id: ctx.serverId, started_at: startedAt.toISOString() };
+    const output = await writeOrExplain(() =>
+      RunOutputStream.open(outputDir, ctx.sandbox.access, owner)
+    );
     try {
       const handle = await startEngine(
         model,

@@ -5,7 +5,8 @@
  * beside `<case_dir>/output`, opened before the engine starts; training, policy, metadata and
  * manifests follow at the end (manifests last, `_SUCCESS` only for phases that finished cleanly)
  * and one rename publishes the whole. A failed run aborts the staging directory; a run killed
- * before the rename leaves the previous output (or none), never one that looks complete.
+ * before the rename leaves the previous output (or none), never one that looks complete, and a
+ * staging directory marked with its job, which a later run removes (`leftovers.ts`).
  *
  * @module
  */
@@ -20,6 +21,7 @@ import {
   scenarioTablesOf,
   SIMULATION_TABLES,
   type SimulationTableName,
+  type StagingOwner,
 } from "../../output/mod.ts";
 import { COBRE_MCP_VERSION } from "../version.ts";
 
@@ -66,9 +68,16 @@ export class RunOutputStream {
     this.#writer = writer;
   }
 
-  /** Opens the staging directory of the output to be published at `outputDir`. */
-  static async open(outputDir: string, access: FileAccess): Promise<RunOutputStream> {
-    return new RunOutputStream(await RunOutputWriter.open(outputDir, access));
+  /**
+   * Opens the staging directory of the output to be published at `outputDir`; with an `owner`
+   * (the run's job) it carries the owner's marker, so a later run can remove it if this one dies.
+   */
+  static async open(
+    outputDir: string,
+    access: FileAccess,
+    owner?: StagingOwner,
+  ): Promise<RunOutputStream> {
+    return new RunOutputStream(await RunOutputWriter.open(outputDir, access, owner));
   }
 
   /** Writes the partitions of one batch of scenarios; batches must come one at a time. */
