@@ -28,6 +28,7 @@ import {
   setIterationLimit,
   spawnWriteServer,
 } from "./run_support.ts";
+import { startRunTask } from "../server/run_support.ts";
 
 const LONG = 1_000_000;
 
@@ -129,17 +130,7 @@ Deno.test("SIGKILL during a run: after a restart the job is interrupted, the tas
   const caseDir = ws.caseDir("stochastic_par");
   await setIterationLimit(caseDir, LONG);
   const first = await spawnWriteServer(ws);
-  let reached: () => void = () => {};
-  const running = new Promise<void>((resolve) => (reached = resolve));
-  const created = await first.client.request(
-    {
-      method: "tools/call",
-      params: { name: "cobre/run", arguments: { case_dir: caseDir }, task: {} },
-    },
-    CreateTaskResultSchema,
-    { onprogress: (p) => p.progress >= 2 && reached(), timeout: 120_000 },
-  );
-  const taskId = created.task.taskId;
+  const { taskId, running } = await startRunTask(first.client, caseDir, 2, 120_000);
   await running;
   assert.equal(runJobs(ws.stateDir)[0]?.status, "running");
   first.child.kill("SIGKILL");

@@ -41,6 +41,17 @@ export async function copyTree(from: string, to: string): Promise<void> {
   }
 }
 
+/** Every file below `dir`, relative to it, sorted. */
+export async function listTree(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory) out.push(...await listTree(posix.join(dir, entry.name), relative));
+    else out.push(relative);
+  }
+  return out.sort();
+}
+
 /** File access that records every path opened or read and every byte range fetched. */
 export interface RecordingAccess extends FileAccess {
   readonly opened: string[];

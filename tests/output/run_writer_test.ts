@@ -12,21 +12,12 @@ import {
 import {
   failingAccess,
   InjectedCrash,
+  listTree,
   SAMPLE_CONTEXT,
   sampleRunResult,
   sampleScenario,
   withTempDir,
 } from "./helpers.ts";
-
-async function listTree(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await listTree(posix.join(dir, entry.name), relative));
-    else out.push(relative);
-  }
-  return out.sort();
-}
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));

@@ -18,23 +18,19 @@ import {
   type StagingOwner,
   writeRunOutput,
 } from "../../src/output/mod.ts";
-import { SAMPLE_CONTEXT, sampleRunResult, sampleScenario, withTempDir } from "./helpers.ts";
+import {
+  listTree,
+  SAMPLE_CONTEXT,
+  sampleRunResult,
+  sampleScenario,
+  withTempDir,
+} from "./helpers.ts";
 
 const OWNER: StagingOwner = {
   job_id: "0123456789abcdef0123456789abcdef",
   server_id: "server-a",
   started_at: "2025-01-02T03:04:05.000Z",
 };
-
-async function listTree(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await listTree(posix.join(dir, entry.name), relative));
-    else out.push(relative);
-  }
-  return out.sort();
-}
 
 /** Writes the sample run through `writer`, as `writeRunOutput` does, and publishes it. */
 async function writeSample(writer: RunOutputWriter): Promise<void> {

@@ -8,12 +8,13 @@
 import assert from "node:assert/strict";
 import { posix } from "node:path";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { randomId128 } from "../../src/jobs/mod.ts";
 import { STAGING_MARKER, type StagingOwner } from "../../src/output/mod.ts";
 import type { ToolSandbox } from "../../src/server/mod.ts";
 import { killHard, spawnReady } from "../jobs/child_process.ts";
 import { runProcessWorkspace, spawnWriteServer } from "../e2e/run_support.ts";
+import { listTree } from "../output/helpers.ts";
 import {
   exists,
   listNames,
@@ -21,6 +22,7 @@ import {
   type RunSession,
   runWorkspace,
   setIterationLimit,
+  startRunTask,
 } from "./run_support.ts";
 
 const SERVER_ID = "run-test"; // the server id `openRunSession` gives its server
@@ -42,17 +44,6 @@ async function plantStaging(
     await Deno.writeTextFile(posix.join(dir, STAGING_MARKER), text);
   }
   return dir;
-}
-
-/** Every file below `dir`, relative, sorted. */
-async function listTree(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await listTree(posix.join(dir, entry.name), relative));
-    else out.push(relative);
-  }
-  return out.sort();
 }
 
 async function hiddenNames(caseDir: string): Promise<string[]> {
@@ -291,24 +282,10 @@ Deno.test("a running cobre/run marks its staging directory with its job, and a t
     await session.coordinator.idle();
 
     // A task: the task is the job.
-    let again: () => void = () => {};
-    const taskRunning = new Promise<void>((resolve) => (again = resolve));
-    const created = await session.client.request(
-      {
-        method: "tools/call",
-        params: { name: "cobre/run", arguments: { case_dir: caseDir }, task: {} },
-      },
-      CreateTaskResultSchema,
-      { onprogress: (p) => p.progress >= 2 && again() },
-    );
-    const taskId = created.task.taskId;
+    const task = await startRunTask(session.client, caseDir, 2);
+    await task.running;
+    const taskId = task.taskId;
     const tasks = session.client.experimental.tasks;
-    await Promise.race([
-      taskRunning,
-      tasks.getTaskResult(taskId, CallToolResultSchema).then((r) => {
-        throw new Error(`the task ended early: ${JSON.stringify(r)}`);
-      }),
-    ]);
     assert.equal((await liveMarker(caseDir)).job_id, taskId);
     await tasks.cancelTask(taskId);
     await tasks.getTaskResult(taskId, CallToolResultSchema);
@@ -329,16 +306,7 @@ Deno.test("SIGKILL mid-run leaves a marked staging directory, and the restarted 
   const caseDir = ws.caseDir("stochastic_par");
   await setIterationLimit(caseDir, 1_000_000);
   const first = await spawnWriteServer(ws);
-  let reached: () => void = () => {};
-  const running = new Promise<void>((resolve) => (reached = resolve));
-  const created = await first.client.request(
-    {
-      method: "tools/call",
-      params: { name: "cobre/run", arguments: { case_dir: caseDir }, task: {} },
-    },
-    CreateTaskResultSchema,
-    { onprogress: (p) => p.progress >= 2 && reached(), timeout: 120_000 },
-  );
+  const { taskId, running } = await startRunTask(first.client, caseDir, 2, 120_000);
   await running;
   first.child.kill("SIGKILL");
   await first.child.status;
@@ -347,7 +315,7 @@ Deno.test("SIGKILL mid-run leaves a marked staging directory, and the restarted 
   const [leftover, ...others] = await hiddenNames(caseDir);
   assert.deepEqual(others, []);
   assert.match(leftover ?? "", /^\.output\.staging-/);
-  assert.equal((await liveMarker(caseDir)).job_id, created.task.taskId);
+  assert.equal((await liveMarker(caseDir)).job_id, taskId);
 
   await setIterationLimit(caseDir, 2);
   const second = await spawnWriteServer(ws);

@@ -9,7 +9,14 @@
 import assert from "node:assert/strict";
 import { directFileAccess } from "../../src/common/mod.ts";
 import { readSimulationStatus, readTrainingStatus } from "../../src/output/mod.ts";
-import { exists, listNames, openRunSession, recordOf, runWorkspace } from "./run_support.ts";
+import {
+  exists,
+  listNames,
+  openRunSession,
+  recordOf,
+  runWorkspace,
+  sandboxFailingWrite,
+} from "./run_support.ts";
 
 const SCENARIOS = 1000;
 const ITERATIONS = 8;
@@ -80,20 +87,7 @@ Deno.test("cobre/run stops the engine with CheckpointFailed when a scenario batc
   await setScenarios(caseDir, SCENARIOS);
   // The disk fills up in the fourth batch: scenario partitions are the first files written.
   const FAILING_WRITE = 6 * 16 * 3 + 10;
-  let writes = 0;
-  const access = {
-    ...ws.sandbox.access,
-    writeNewFile(path: string, data: Uint8Array) {
-      if (++writes === FAILING_WRITE) return Promise.reject(new Error("No space left on device"));
-      return ws.sandbox.access.writeNewFile(path, data);
-    },
-  };
-  const sandbox = {
-    resolve: (path: string, expect?: "any" | "file" | "dir") => ws.sandbox.resolve(path, expect),
-    locate: (path: string) => ws.sandbox.locate(path),
-    resolveForWrite: (path: string) => ws.sandbox.resolveForWrite(path),
-    access,
-  };
+  const sandbox = sandboxFailingWrite(ws, FAILING_WRITE);
   const session = await openRunSession(ws, { sandbox });
   try {
     let simulated = 0;
@@ -109,7 +103,7 @@ Deno.test("cobre/run stops the engine with CheckpointFailed when a scenario batc
     // The engine ran at most a few batches ahead of the writer, then stopped.
     assert.ok(simulated > 0 && simulated <= 160, `${simulated} scenarios simulated`);
     // Nothing was written after the failure: batches already posted were dropped.
-    assert.equal(writes, FAILING_WRITE);
+    assert.equal(sandbox.writes, FAILING_WRITE);
     assert.equal(await exists(`${caseDir}/output`), false);
     assert.deepEqual((await listNames(caseDir)).filter((n) => n.startsWith(".")), []);
     assert.equal(session.coordinator.busy, false);

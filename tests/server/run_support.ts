@@ -8,6 +8,7 @@
 import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client";
+import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/inMemory"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { Sandbox } from "../../src/security/mod.ts";
@@ -197,4 +198,66 @@ export async function listNames(dir: string): Promise<string[]> {
 /** Whether a path exists (without following a final link). */
 export async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
+}
+
+/** A task-augmented `cobre/run` under way (see `startRunTask`). */
+export interface StartedRunTask {
+  taskId: string;
+  /** Resolves at the first progress reaching the asked value; fails if the task ends first. */
+  running: Promise<void>;
+}
+
+/** Starts `cobre/run` on `caseDir` as an MCP task and watches its progress. */
+export async function startRunTask(
+  client: Client,
+  caseDir: string,
+  progressAt: number,
+  timeout?: number,
+): Promise<StartedRunTask> {
+  let reached: () => void = () => {};
+  const progressed = new Promise<void>((resolve) => (reached = resolve));
+  const created = await client.request(
+    {
+      method: "tools/call",
+      params: { name: "cobre/run", arguments: { case_dir: caseDir }, task: {} },
+    },
+    CreateTaskResultSchema,
+    {
+      onprogress: (p) => p.progress >= progressAt && reached(),
+      ...(timeout !== undefined ? { timeout } : {}),
+    },
+  );
+  const taskId = created.task.taskId;
+  // A run that failed at once would otherwise leave the test waiting for progress forever.
+  const ended = client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema).then(
+    (result) => {
+      throw new Error(`the task ended early: ${JSON.stringify(result)}`);
+    },
+  );
+  return { taskId, running: Promise.race([progressed, ended]) };
+}
+
+/** The workspace's sandbox with a disk that fills up at the `failingWrite`-th new file. */
+export function sandboxFailingWrite(
+  ws: RunWorkspace,
+  failingWrite: number,
+): ToolSandbox & { readonly writes: number } {
+  let writes = 0;
+  const access = {
+    ...ws.sandbox.access,
+    writeNewFile(path: string, data: Uint8Array) {
+      if (++writes === failingWrite) return Promise.reject(new Error("No space left on device"));
+      return ws.sandbox.access.writeNewFile(path, data);
+    },
+  };
+  return {
+    resolve: (path: string, expect?: "any" | "file" | "dir") => ws.sandbox.resolve(path, expect),
+    locate: (path: string) => ws.sandbox.locate(path),
+    resolveForWrite: (path: string) => ws.sandbox.resolveForWrite(path),
+    access,
+    /** New files attempted so far, the failing one included. */
+    get writes() {
+      return writes;
+    },
+  };
 }

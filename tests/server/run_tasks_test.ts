@@ -20,6 +20,7 @@ import {
   recordOf,
   runWorkspace,
   setIterationLimit,
+  startRunTask,
 } from "./run_support.ts";
 
 type Progress = { progress: number; _meta?: Record<string, Record<string, unknown>> };
@@ -97,24 +98,9 @@ Deno.test("tasks/cancel stops a running cobre/run at an iteration boundary with 
   await setIterationLimit(caseDir, 1_000_000);
   const session = await openRunSession(ws, { jobs: true });
   try {
-    let reached: () => void = () => {};
-    const third = new Promise<void>((resolve) => (reached = resolve));
-    const created = await session.client.request(
-      {
-        method: "tools/call",
-        params: { name: "cobre/run", arguments: { case_dir: caseDir }, task: {} },
-      },
-      CreateTaskResultSchema,
-      { onprogress: (p) => p.progress >= 3 && reached() },
-    );
-    const taskId = created.task.taskId;
+    const { taskId, running } = await startRunTask(session.client, caseDir, 3);
+    await running;
     const tasks = session.client.experimental.tasks;
-    await Promise.race([
-      third,
-      tasks.getTaskResult(taskId, CallToolResultSchema).then((r) => {
-        throw new Error(`the task ended early: ${JSON.stringify(r)}`);
-      }),
-    ]);
     const cancelled = await tasks.cancelTask(taskId);
     assert.equal(cancelled.status, "cancelled");
     // Asked at once: tasks/result waits for the run to publish its last iteration, then says

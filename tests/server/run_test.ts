@@ -10,7 +10,14 @@ import assert from "node:assert/strict";
 import { readSimulationStatus, readTrainingStatus } from "../../src/output/mod.ts";
 import { directFileAccess, runtimeFiles } from "../../src/common/mod.ts";
 import { engineWorkerPermissions, WRITE_DISABLED_MESSAGE } from "../../src/server/mod.ts";
-import { exists, listNames, openRunSession, recordOf, runWorkspace } from "./run_support.ts";
+import {
+  exists,
+  listNames,
+  openRunSession,
+  recordOf,
+  runWorkspace,
+  sandboxFailingWrite,
+} from "./run_support.ts";
 
 type Summary = {
   status: string;
@@ -283,20 +290,7 @@ Deno.test("cobre/run reports CheckpointFailed when its outputs cannot be written
   await using ws = await runWorkspace(["thermal_merit_order"]);
   const caseDir = ws.caseDir("thermal_merit_order");
   // A disk that fills up while the outputs are written: the third file fails.
-  let writes = 0;
-  const access = {
-    ...ws.sandbox.access,
-    writeNewFile(path: string, data: Uint8Array) {
-      if (++writes === 3) return Promise.reject(new Error("No space left on device"));
-      return ws.sandbox.access.writeNewFile(path, data);
-    },
-  };
-  const sandbox = {
-    resolve: (path: string, expect?: "any" | "file" | "dir") => ws.sandbox.resolve(path, expect),
-    locate: (path: string) => ws.sandbox.locate(path),
-    resolveForWrite: (path: string) => ws.sandbox.resolveForWrite(path),
-    access,
-  };
+  const sandbox = sandboxFailingWrite(ws, 3);
   const session = await openRunSession(ws, { sandbox });
   try {
     const result = await session.client.callTool({
@@ -307,7 +301,7 @@ Deno.test("cobre/run reports CheckpointFailed when its outputs cannot be written
     const record = recordOf(result);
     assert.equal(record.kind, "CheckpointFailed");
     assert.deepEqual(record.context.cause, { error: "Error" }, "the raw message is not passed on");
-    assert.equal(writes, 3);
+    assert.equal(sandbox.writes, 3);
     // Nothing published, and the staging directory was cleaned up.
     assert.equal(await exists(`${caseDir}/output`), false);
     assert.deepEqual((await listNames(caseDir)).filter((n) => n.startsWith(".")), []);
