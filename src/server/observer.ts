@@ -161,6 +161,22 @@ export async function reportFinished(
   }
 }
 
+/** Runs `tell` on every observer in turn; a failure is reported as `hook`'s, never rethrown. */
+function tellEach(
+  observers: readonly RequestObserver[],
+  hook: string,
+  tell: (observer: RequestObserver) => void,
+  report: ObserverFailureReport,
+): void {
+  for (const observer of observers) {
+    try {
+      tell(observer);
+    } catch (error) {
+      report(hook, error);
+    }
+  }
+}
+
 /** Tells every observer a handler's job description; failures are reported, never rethrown. */
 export function reportDescribed(
   observers: readonly RequestObserver[],
@@ -168,14 +184,7 @@ export function reportDescribed(
   description: JobDescription,
   report: ObserverFailureReport,
 ): void {
-  for (const observer of observers) {
-    if (!observer.described) continue;
-    try {
-      observer.described(request, description);
-    } catch (error) {
-      report("described", error);
-    }
-  }
+  tellEach(observers, "described", (o) => o.described?.(request, description), report);
 }
 
 /** Tells every observer about one client notification; failures are reported, never rethrown. */
@@ -184,14 +193,7 @@ export function reportNotified(
   notification: ObservedNotification,
   report: ObserverFailureReport,
 ): void {
-  for (const observer of observers) {
-    if (!observer.notified) continue;
-    try {
-      observer.notified(notification);
-    } catch (error) {
-      report("notified", error);
-    }
-  }
+  tellEach(observers, "notified", (o) => o.notified?.(notification), report);
 }
 
 /** Tells every observer about one progress update. */
@@ -202,12 +204,5 @@ export function reportProgress(
   sent: boolean,
   report: ObserverFailureReport,
 ): void {
-  for (const observer of observers) {
-    if (!observer.progress) continue;
-    try {
-      observer.progress(request, update, sent);
-    } catch (error) {
-      report("progress", error);
-    }
-  }
+  tellEach(observers, "progress", (o) => o.progress?.(request, update, sent), report);
 }
