@@ -88,12 +88,6 @@ export interface WireDims {
   stateDim: number;
 }
 
-/** Sizes the packed forms depend on. */
-export interface WireDims {
-  stages: number;
-  stateDim: number;
-}
-
 const KINDS = ["forward", "backward", "simulate", "stats"] as const;
 const PHASES: readonly SolveSite["phase"][] = ["forward", "backward", "lower_bound", "simulation"];
 
