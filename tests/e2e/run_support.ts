@@ -8,10 +8,10 @@
 import { DatabaseSync } from "node:sqlite";
 import { launchLine } from "../../src/security/mod.ts";
 import { copyTree } from "../output/helpers.ts";
-import { ENGINE_FIXTURES, setIterationLimit } from "../server/run_support.ts";
+import { ENGINE_FIXTURES, progressReaching, setIterationLimit } from "../server/run_support.ts";
 import { type SpawnedServer, spawnServer } from "./support.ts";
 
-export { setIterationLimit };
+export { progressReaching, setIterationLimit };
 
 /** Directories of one end-to-end run test (canonical). */
 export interface RunProcessWorkspace {
@@ -45,27 +45,6 @@ export async function spawnWriteServer(ws: RunProcessWorkspace): Promise<Spawned
     extraServerArgs: ["--log-level", "warning"],
   });
   return await spawnServer(line);
-}
-
-/**
- * A progress callback and a promise that resolves at the first progress reaching `at`, or
- * rejects if `call` ends first.
- */
-export function progressReaching(at: number) {
-  let reached: () => void = () => {};
-  const promise = new Promise<void>((resolve) => (reached = resolve));
-  return {
-    onprogress: (p: { progress: number }) => {
-      if (p.progress >= at) reached();
-    },
-    until: (call: Promise<unknown>) =>
-      Promise.race([
-        promise,
-        call.then((ended) => {
-          throw new Error(`the call ended before progress ${at}: ${JSON.stringify(ended)}`);
-        }),
-      ]),
-  };
 }
 
 /** One `ai_jobs` row, as the tests read it. */

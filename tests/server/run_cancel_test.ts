@@ -14,33 +14,13 @@ import {
   exists,
   listNames,
   openRunSession,
+  progressReaching,
   recordOf,
   runWorkspace,
   setIterationLimit,
 } from "./run_support.ts";
 
 const LONG = 1_000_000;
-
-/**
- * Resolves at the first progress whose value reaches `at`; `until(call)` fails instead if the
- * call ends first (a run that failed at once would otherwise leave the test waiting forever).
- */
-function progressReaching(at: number) {
-  let reached: () => void = () => {};
-  const promise = new Promise<void>((resolve) => (reached = resolve));
-  return {
-    until: (call: Promise<unknown>) =>
-      Promise.race([
-        promise,
-        call.then((ended) => {
-          throw new Error(`the call ended before progress ${at}: ${JSON.stringify(ended)}`);
-        }),
-      ]),
-    onprogress: (p: { progress: number }) => {
-      if (p.progress >= at) reached();
-    },
-  };
-}
 
 async function convergenceRows(outputDir: string): Promise<number> {
   const path = `${outputDir}/training/convergence.parquet`;

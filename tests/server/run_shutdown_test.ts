@@ -12,7 +12,13 @@ import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { directFileAccess } from "../../src/common/mod.ts";
 import { readTrainingStatus } from "../../src/output/mod.ts";
 import { readStoppedOutput } from "../../src/server/mod.ts";
-import { openRunSession, runWorkspace, setIterationLimit, setOpenings } from "./run_support.ts";
+import {
+  openRunSession,
+  progressReaching,
+  runWorkspace,
+  setIterationLimit,
+  setOpenings,
+} from "./run_support.ts";
 import { connect } from "./support.ts";
 import { slowTool } from "./test_tools.ts";
 
@@ -30,14 +36,13 @@ Deno.test("drain() waits past its grace for a stopped cobre/run's partial answer
     workers: 1,
   });
   try {
-    let reached: () => void = () => {};
-    const first = new Promise<void>((resolve) => (reached = resolve));
+    const watch = progressReaching(1); // the first iteration
     const call = session.client.request(
       { method: "tools/call", params: { name: "cobre/run", arguments: { case_dir: caseDir } } },
       CallToolResultSchema,
-      { onprogress: () => reached(), timeout: 300_000 },
+      { onprogress: watch.onprogress, timeout: 300_000 },
     );
-    await Promise.race([first, call.then(() => assert.fail("the run ended on its own"))]);
+    await watch.until(call);
     // What serveStdio does on SIGTERM: abort, drain within the grace, close.
     shutdown.abort(new Error("received SIGTERM"));
     await session.server.drain(GRACE_MS);

@@ -19,6 +19,7 @@ import {
   exists,
   listNames,
   openRunSession,
+  progressReaching,
   type RunSession,
   runWorkspace,
   setIterationLimit,
@@ -258,20 +259,14 @@ Deno.test("a running cobre/run marks its staging directory with its job, and a t
   const session = await openRunSession(ws, { jobs: true });
   try {
     // A plain call: the marker names its ai_jobs row.
-    let reached: () => void = () => {};
-    const running = new Promise<void>((resolve) => (reached = resolve));
+    const watch = progressReaching(2);
     const abort = new AbortController();
     const call = session.client.callTool(
       { name: "cobre/run", arguments: { case_dir: caseDir } },
       undefined,
-      { onprogress: (p) => p.progress >= 2 && reached(), signal: abort.signal, timeout: 120_000 },
+      { onprogress: watch.onprogress, signal: abort.signal, timeout: 120_000 },
     ).catch((error: unknown) => error);
-    await Promise.race([
-      running,
-      call.then((ended) => {
-        throw new Error(`the run ended early: ${JSON.stringify(ended)}`);
-      }),
-    ]);
+    await watch.until(call);
     const [job] = session.jobs!.list({ toolName: "cobre/run" });
     const marker = await liveMarker(caseDir);
     assert.equal(marker.job_id, job!.jobId);

@@ -207,6 +207,28 @@ export interface StartedRunTask {
   running: Promise<void>;
 }
 
+/**
+ * A progress callback, and `until(call)`: resolves at the first progress reaching `at`, or
+ * rejects if `call` ends first (a run that failed at once would otherwise leave the test waiting
+ * for progress forever).
+ */
+export function progressReaching(at: number) {
+  let reached: () => void = () => {};
+  const promise = new Promise<void>((resolve) => (reached = resolve));
+  return {
+    onprogress: (p: { progress: number }) => {
+      if (p.progress >= at) reached();
+    },
+    until: (call: Promise<unknown>) =>
+      Promise.race([
+        promise,
+        call.then((ended) => {
+          throw new Error(`the call ended before progress ${at}: ${JSON.stringify(ended)}`);
+        }),
+      ]),
+  };
+}
+
 /** Starts `cobre/run` on `caseDir` as an MCP task and watches its progress. */
 export async function startRunTask(
   client: Client,
@@ -214,27 +236,18 @@ export async function startRunTask(
   progressAt: number,
   timeout?: number,
 ): Promise<StartedRunTask> {
-  let reached: () => void = () => {};
-  const progressed = new Promise<void>((resolve) => (reached = resolve));
+  const watch = progressReaching(progressAt);
   const created = await client.request(
     {
       method: "tools/call",
       params: { name: "cobre/run", arguments: { case_dir: caseDir }, task: {} },
     },
     CreateTaskResultSchema,
-    {
-      onprogress: (p) => p.progress >= progressAt && reached(),
-      ...(timeout !== undefined ? { timeout } : {}),
-    },
+    { onprogress: watch.onprogress, ...(timeout !== undefined ? { timeout } : {}) },
   );
   const taskId = created.task.taskId;
-  // A run that failed at once would otherwise leave the test waiting for progress forever.
-  const ended = client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema).then(
-    (result) => {
-      throw new Error(`the task ended early: ${JSON.stringify(result)}`);
-    },
-  );
-  return { taskId, running: Promise.race([progressed, ended]) };
+  const ended = client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+  return { taskId, running: watch.until(ended) };
 }
 
 /** The workspace's sandbox with a disk that fills up at the `failingWrite`-th new file. */
