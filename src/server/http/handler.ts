@@ -221,30 +221,29 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       const parsedBody = body.parsed;
       // Notifications and responses only: answered 202 at once, nothing is held open.
       if (!body.hasRequests) return await session.transport.handleRequest(forSdk, { parsedBody });
-      const exchange = session.budget.openExchange();
-      if (!exchange.ok) {
-        return refuse(
-          tooBusy(exchange.reason, exchange.retryAfterS, body.requestId),
-          remote,
-          session,
-        );
-      }
-      return bounded(
-        await released(session.transport.handleRequest(forSdk, { parsedBody }), exchange.release),
+      return await inExchange(
         session,
-        exchange.release,
+        remote,
+        body.requestId,
+        () => session.transport.handleRequest(forSdk, { parsedBody }),
       );
     }
     // GET: the standalone stream, or a resumption with Last-Event-ID.
+    return await inExchange(session, remote, null, () => session.transport.handleRequest(forSdk));
+  }
+
+  /** Answers with `answer()` inside one of the session's open exchanges (429 when none is free). */
+  async function inExchange(
+    session: LiveSession,
+    remote: string,
+    id: string | number | null,
+    answer: () => Promise<Response>,
+  ): Promise<Response> {
     const exchange = session.budget.openExchange();
     if (!exchange.ok) {
-      return refuse(tooBusy(exchange.reason, exchange.retryAfterS, null), remote, session);
+      return refuse(tooBusy(exchange.reason, exchange.retryAfterS, id), remote, session);
     }
-    return bounded(
-      await released(session.transport.handleRequest(forSdk), exchange.release),
-      session,
-      exchange.release,
-    );
+    return bounded(await released(answer(), exchange.release), session, exchange.release);
   }
 
   async function openSession(request: Request, remote: string): Promise<Response> {
