@@ -42,6 +42,9 @@ export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set([
 
 const ACTIVE = "('queued','running','input_required')";
 
+/** Why a dead process's active jobs are interrupted. */
+const OWNER_EXITED = "the process running it exited before it finished";
+
 /** An MCP progress token: opaque, and `1` is not the same token as `"1"`. */
 export type ProgressToken = string | number;
 
@@ -307,14 +310,14 @@ export class JobStore {
   activity(jobId: string): JobActivity {
     const job = this.get(jobId);
     if (job === null) return "unknown";
-    let status = job.status;
-    if (job.ownerId !== this.ownerId) {
-      // Another process's job is ended only once that process is gone, whatever its row says.
-      if (isOwnerAlive(this.#ownersDir, job.ownerId)) return "active";
-      this.sweepOwner(job.ownerId);
-      status = this.get(jobId)?.status ?? status;
+    if (job.ownerId === this.ownerId) {
+      return TERMINAL_JOB_STATUSES.has(job.status) ? "ended" : "active";
     }
-    return TERMINAL_JOB_STATUSES.has(status) ? "ended" : "active";
+    // Another process's job is ended only once that process is gone, whatever its row says; its
+    // jobs still marked active are interrupted then, so every one of them is finished.
+    if (isOwnerAlive(this.#ownersDir, job.ownerId)) return "active";
+    this.#interruptOwner(job.ownerId, OWNER_EXITED);
+    return "ended";
   }
 
   /** Lists jobs, newest first. */
@@ -433,7 +436,7 @@ export class JobStore {
   /** Like `sweepInterrupted`, for one owner: interrupts its active jobs if its process died. */
   sweepOwner(ownerId: string): Job[] {
     if (ownerId === this.ownerId || isOwnerAlive(this.#ownersDir, ownerId)) return [];
-    return this.#interruptOwner(ownerId, "the process running it exited before it finished");
+    return this.#interruptOwner(ownerId, OWNER_EXITED);
   }
 
   #interruptOwner(ownerId: string, why: string): Job[] {
