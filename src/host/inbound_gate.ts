@@ -74,7 +74,13 @@ export function rootsResult(roots: readonly string[]): { roots: { uri: string; n
   };
 }
 
-function refuse(method: string, code: number, reason: string, message: string): InboundAnswer {
+/** A refusal of `method` with JSON-RPC error `code`; `reason` is for the audit trail. */
+export function refuse(
+  method: string,
+  code: number,
+  reason: string,
+  message: string,
+): InboundAnswer {
   return { method, verdict: "refused", reason, error: { code, message } };
 }
 

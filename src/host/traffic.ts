@@ -12,7 +12,14 @@ import type { JobStore } from "../jobs/mod.ts";
 import { clientClaimsFrom } from "../recorder/mod.ts";
 import type { HostAudit } from "./audit.ts";
 import { claimMismatches } from "./claims.ts";
-import { answerServerRequest, type InboundAnswer, type InboundRequest } from "./inbound_gate.ts";
+import {
+  answerServerRequest,
+  type InboundAnswer,
+  type InboundRequest,
+  INTERNAL_ERROR,
+  METHOD_NOT_FOUND,
+  refuse,
+} from "./inbound_gate.ts";
 import type { HostPolicy } from "./policy.ts";
 import type { Redactor } from "./redact.ts";
 import type { SamplingProvider } from "./sampling.ts";
@@ -53,10 +60,6 @@ export function callIds(call: PendingCall) {
   return { jobId: call.jobId, workflowRunId: call.workflowRunId, traceId: call.traceId };
 }
 
-function refused(method: string, reason: string, code: number, message: string): InboundAnswer {
-  return { method, verdict: "refused", reason, error: { code, message } };
-}
-
 /** The inbound and outbound handlers of one host. */
 export class Traffic {
   readonly #deps: TrafficDeps;
@@ -91,7 +94,9 @@ export class Traffic {
     request: InboundRequest,
   ): Promise<InboundAnswer> {
     const method = bounded(request.method, 100);
-    if (connection === null) return refused(method, "not_connected", -32601, "Method not found");
+    if (connection === null) {
+      return refuse(method, METHOD_NOT_FOUND, "not_connected", "Method not found");
+    }
     const { audit } = this.#deps;
     const claims = clientClaimsFrom((request.params as { _meta?: unknown } | undefined)?._meta);
     if (
@@ -105,7 +110,7 @@ export class Traffic {
         payload: { method, reason: "rate_limited", direction: "server_to_client" },
         clientClaims: claims,
       });
-      return refused(method, "rate_limited", -32603, "Sampling limit reached");
+      return refuse(method, INTERNAL_ERROR, "rate_limited", "Sampling limit reached");
     }
     const answer = await answerServerRequest({
       policy: this.#deps.policy,
