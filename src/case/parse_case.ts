@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ReadAccess } from "../common/mod.ts";
+import { isObject, type ReadAccess } from "../common/mod.ts";
 import { discoverFiles, REQUIRED_FILES } from "./files.ts";
 import { Issues } from "./issues.ts";
 import type { CaseConfig, GlobalPenalties, InitialConditions } from "./model.ts";
@@ -84,9 +84,7 @@ export async function parseCase(
 
   let rawConfig: Record<string, unknown> | null = null;
   const config = await parseJson(files, "config.json", true, (iss, value) => {
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      rawConfig = value as Record<string, unknown>;
-    }
+    if (isObject(value)) rawConfig = value;
     return parseConfig(iss, value);
   });
   const stages = await parseJson(files, "stages.json", true, parseStages);

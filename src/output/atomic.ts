@@ -11,7 +11,7 @@
  * @module
  */
 import { posix } from "node:path";
-import type { FileAccess, ReadAccess, WriteAccess } from "../common/mod.ts";
+import { type FileAccess, isObject, type ReadAccess, type WriteAccess } from "../common/mod.ts";
 
 /** Name of the owner marker inside a staging directory (never in a published output). */
 export const STAGING_MARKER = "_STAGING.json";
@@ -105,8 +105,8 @@ export async function readStagingOwner(
   } catch {
     return null;
   }
-  if (typeof value !== "object" || value === null) return null;
-  const { job_id, server_id, started_at } = value as Record<string, unknown>;
+  if (!isObject(value)) return null;
+  const { job_id, server_id, started_at } = value;
   if (typeof job_id !== "string" || typeof server_id !== "string") return null;
   if (typeof started_at !== "string" || job_id === "" || server_id === "") return null;
   return { job_id, server_id, started_at };
