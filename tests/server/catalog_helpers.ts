@@ -16,6 +16,7 @@ import {
   type ToolSandbox,
 } from "../../src/server/mod.ts";
 import { copyTree } from "../output/helpers.ts";
+import { expandTemplate } from "../../src/server/resources/mod.ts";
 import { connect, type Connected, type ConnectOptions } from "./support.ts";
 
 export { copyTree };
@@ -116,14 +117,8 @@ export async function rejection(promise: Promise<unknown>): Promise<RpcError> {
   throw new Error("expected the request to fail");
 }
 
-/** `cobre://` URI of `template` with each variable percent-encoded once. */
-export function resourceUri(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (_all, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`no value for ${name}`);
-    return encodeURIComponent(value);
-  });
-}
+/** `cobre://` URI of a template with each variable percent-encoded once (the server's own). */
+export { expandTemplate as resourceUri };
 
 /** Parses the JSON text of a single-content resource read. */
 export function resourceJson(result: { contents: unknown[] }): unknown {
