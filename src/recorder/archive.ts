@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { tryOpenDatabase } from "./duck.ts";
 import { createSchema, prepareWriter, readRowsAfter } from "./schema.ts";
-import { ARCHIVE_FILE, listSegments, removeDatabaseFile } from "./segments.ts";
+import { ARCHIVE_FILE, listSegments, removeDatabaseFile, SNAPSHOT_DIR_PREFIX } from "./segments.ts";
 
 const CHUNK = 5_000;
 
@@ -28,7 +28,7 @@ const STALE_SNAPSHOT_MS = 3_600_000;
 export async function removeStaleSnapshots(dir: string, nowMs: number): Promise<number> {
   let removed = 0;
   for await (const entry of Deno.readDir(dir)) {
-    if (!entry.isDirectory || !entry.name.startsWith(".snapshot-")) continue;
+    if (!entry.isDirectory || !entry.name.startsWith(SNAPSHOT_DIR_PREFIX)) continue;
     const path = join(dir, entry.name);
     const modified = (await Deno.stat(path)).mtime?.getTime() ?? nowMs;
     if (nowMs - modified < STALE_SNAPSHOT_MS) continue;

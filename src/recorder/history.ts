@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { runtimeFiles } from "../common/mod.ts";
 import type { FlightEventRow, FlightFilter } from "./events.ts";
 import type { ReaderReply, ReaderRequest } from "./protocol.ts";
-import { recorderDir } from "./segments.ts";
+import { recorderDir, SNAPSHOT_DIR_PREFIX } from "./segments.ts";
 import { recorderError, spawnScopedWorker } from "./spawn.ts";
 
 /** Options for `readFlightEvents`. */
@@ -34,7 +34,7 @@ export async function readFlightEvents(
   } catch {
     return { rows: [], files: 0 };
   }
-  const snapshotDir = join(dir, `.snapshot-${crypto.randomUUID()}`);
+  const snapshotDir = join(dir, `${SNAPSHOT_DIR_PREFIX}${crypto.randomUUID()}`);
   const bindingPath = options.bindingPath ?? runtimeFiles().duckdbBinding;
   const worker = spawnScopedWorker(
     new URL("./reader_worker.ts", import.meta.url),

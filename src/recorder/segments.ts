@@ -17,6 +17,9 @@ import { join } from "node:path";
 /** Name of the merged history file. */
 export const ARCHIVE_FILE = "fr-archive.duckdb";
 
+/** Prefix of a reader's private snapshot directory (removed by the writer once stale). */
+export const SNAPSHOT_DIR_PREFIX = ".snapshot-";
+
 const SEGMENT_NAME = /^fr-\d{8}T\d{9}Z-[0-9a-f]{16}\.duckdb$/;
 
 /** The recorder's directory inside the server state directory. */
