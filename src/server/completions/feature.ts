@@ -18,7 +18,6 @@
 import { CobreError, errorRecord } from "../../common/mod.ts";
 import { CompleteRequestSchema } from "../sdk.ts";
 import type { ServerCore, ServerFeature } from "../server.ts";
-import { servedToolName } from "../tool_names.ts";
 import type { ToolSandbox } from "../types.ts";
 import {
   isPathVariable,
@@ -26,7 +25,7 @@ import {
   readRegistry,
   type ResourceTemplateDefinition,
 } from "../resources/mod.ts";
-import { metricChoices, type PromptDefinition } from "../prompts/mod.ts";
+import { metricChoices, type PromptDefinition, promptsByName } from "../prompts/mod.ts";
 import { completeDirectory, completeFrom, type Completion } from "./directories.ts";
 
 type Context = Readonly<Record<string, string>>;
@@ -112,11 +111,7 @@ export function completionsFeature(
   templates: readonly ResourceTemplateDefinition[],
   prompts: readonly PromptDefinition[],
 ): ServerFeature {
-  const promptByName = new Map<string, PromptDefinition>();
-  for (const prompt of prompts) {
-    promptByName.set(prompt.name, prompt);
-    promptByName.set(servedToolName(prompt.name, "portable"), prompt);
-  }
+  const promptByName = promptsByName(prompts);
   const templateByUri = new Map(templates.map((template) => [template.uriTemplate, template]));
   return {
     capabilities: { completions: {} },

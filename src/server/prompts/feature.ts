@@ -72,13 +72,21 @@ function contextFor(core: ServerCore, signal: AbortSignal): PromptContext {
   };
 }
 
-/** The prompts capability over `prompts`. */
-export function promptsFeature(prompts: readonly PromptDefinition[]): ServerFeature {
+/** `prompts` by spec name and by portable name (`cobre_setup-study`), as clients may ask. */
+export function promptsByName(
+  prompts: readonly PromptDefinition[],
+): ReadonlyMap<string, PromptDefinition> {
   const byName = new Map<string, PromptDefinition>();
   for (const prompt of prompts) {
     byName.set(prompt.name, prompt);
     byName.set(servedToolName(prompt.name, "portable"), prompt);
   }
+  return byName;
+}
+
+/** The prompts capability over `prompts`. */
+export function promptsFeature(prompts: readonly PromptDefinition[]): ServerFeature {
+  const byName = promptsByName(prompts);
   const listing = prompts.map((prompt) => ({
     name: prompt.name,
     title: prompt.title,

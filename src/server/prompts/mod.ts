@@ -25,7 +25,7 @@ export type {
   RenderedPrompt,
 } from "./definition.ts";
 export { MAX_PROMPT_DIRS, parseDirectoryList, parseList } from "./arguments.ts";
-export { checkPromptArguments, promptsFeature } from "./feature.ts";
+export { checkPromptArguments, promptsByName, promptsFeature } from "./feature.ts";
 export { type ConvergenceSignals, convergenceSignals } from "./diagnose_convergence.ts";
 export { EXPLAIN_ENTITY_TYPES, metricChoices, metricColumns } from "./explain_results.ts";
 export { compareRunsPrompt, diagnoseConvergencePrompt, explainResultsPrompt, setupStudyPrompt };
