@@ -199,6 +199,9 @@ const toolsFeature: ServerFeature = {
         timeoutMs: tool.definition.timeoutMs,
         arguments: call.params.arguments,
       };
+      // The Gate's timeout for the call, when it set one, replaces the tool's own.
+      const timeoutFor = (admission: Admitted) =>
+        admission.timeoutMs !== undefined ? admission.timeoutMs : tool.definition.timeoutMs;
       if (call.params.task !== undefined) {
         const tasks = core.tasks;
         if (tasks === null || tool.definition.taskSupport === undefined) {
@@ -223,9 +226,7 @@ const toolsFeature: ServerFeature = {
               params: call.params,
               arguments: call.params.arguments,
               task: { ttl: task.ttl },
-              timeoutMs: admission.timeoutMs !== undefined
-                ? admission.timeoutMs
-                : tool.definition.timeoutMs,
+              timeoutMs: timeoutFor(admission),
               notify: (method, params) =>
                 core.sdk.notification({ method, params } as ServerNotification),
               report: (message, detail) => core.log.operator("error", message, { detail }),
@@ -241,9 +242,7 @@ const toolsFeature: ServerFeature = {
         extra,
         observedTool,
         async (request, admission) => {
-          const timeoutMs = admission.timeoutMs !== undefined
-            ? admission.timeoutMs
-            : tool.definition.timeoutMs;
+          const timeoutMs = timeoutFor(admission);
           const running = executeToolCall(core.env, tool, {
             arguments: call.params.arguments,
             signal: extra.signal,
