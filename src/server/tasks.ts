@@ -26,8 +26,8 @@ import {
   type Task,
   type TaskStore,
 } from "./sdk.ts";
-import { executeToolCall, type ToolCallEnvironment } from "./tool_call.ts";
-import { type RegisteredTool, WRITE_DISABLED_MESSAGE } from "./tool_registry.ts";
+import { checkCall, executeToolCall, type ToolCallEnvironment } from "./tool_call.ts";
+import type { RegisteredTool } from "./tool_registry.ts";
 import type { LogMessage } from "./logger.ts";
 import type { Extra } from "./server.ts";
 
@@ -223,15 +223,11 @@ export async function startToolTask(
   request: ToolTaskRequest,
   observed: ObservedRequest,
 ): Promise<CreateTaskResult> {
-  const { definition } = tool;
-  if (definition.access === "write" && env.mode === "read-only") {
-    throw refusal(
-      ErrorCode.InvalidRequest,
-      errorRecord("WriteDisabled", WRITE_DISABLED_MESSAGE, { tool: definition.name }),
-    );
+  const checked = checkCall(env.mode, tool, request.arguments);
+  if (!checked.ok) {
+    const code = checked.outcome === "denied" ? ErrorCode.InvalidRequest : ErrorCode.InvalidParams;
+    throw refusal(code, checked.error);
   }
-  const checked = tool.validators.checkArguments(request.arguments);
-  if (!checked.ok) throw refusal(ErrorCode.InvalidParams, checked.error);
 
   const task = await tasks.store.createTask(
     { ...(request.task.ttl !== undefined ? { ttl: request.task.ttl } : {}) },

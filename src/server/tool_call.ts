@@ -128,6 +128,30 @@ async function runBounded(
   }
 }
 
+/**
+ * What refuses a call before its handler runs: a write tool on a read-only server (`denied`),
+ * arguments outside the tool's input schema (`invalid-arguments`). Otherwise the arguments as
+ * checked (defaults filled in).
+ */
+export function checkCall(
+  mode: ServerMode,
+  tool: RegisteredTool,
+  args: unknown,
+):
+  | { ok: true; args: Record<string, unknown> }
+  | { ok: false; outcome: "denied" | "invalid-arguments"; error: ErrorRecord } {
+  const { definition } = tool;
+  if (definition.access === "write" && mode === "read-only") {
+    return {
+      ok: false,
+      outcome: "denied",
+      error: errorRecord("WriteDisabled", WRITE_DISABLED_MESSAGE, { tool: definition.name }),
+    };
+  }
+  const checked = tool.validators.checkArguments(args);
+  return checked.ok ? checked : { ok: false, outcome: "invalid-arguments", error: checked.error };
+}
+
 /** Executes a call of `tool`; `observed` is the request as observers saw it at admission. */
 export async function executeToolCall(
   env: ToolCallEnvironment,
@@ -136,14 +160,8 @@ export async function executeToolCall(
   observed: ObservedRequest,
 ): Promise<ToolCallOutcome> {
   const { definition } = tool;
-  if (definition.access === "write" && env.mode === "read-only") {
-    return failed(
-      "denied",
-      errorRecord("WriteDisabled", WRITE_DISABLED_MESSAGE, { tool: definition.name }, null),
-    );
-  }
-  const checked = tool.validators.checkArguments(request.arguments);
-  if (!checked.ok) return failed("invalid-arguments", checked.error);
+  const checked = checkCall(env.mode, tool, request.arguments);
+  if (!checked.ok) return failed(checked.outcome, checked.error);
 
   const logger = env.log.logger(request.sendLog);
   const operatorReport = (hook: string, error: unknown) =>
