@@ -114,7 +114,7 @@ export class Traffic {
     }
     const answer = await answerServerRequest({
       policy: this.#deps.policy,
-      origin: `MCP server "${connection.info.serverId ?? connection.info.label}"`,
+      origin: `MCP server "${serverKey(connection)}"`,
       sampling: this.#deps.sampling,
     }, request);
     if (request.method === "sampling/createMessage" && answer.verdict === "answered") {
