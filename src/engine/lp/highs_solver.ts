@@ -6,7 +6,7 @@
  */
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { HighsNative } from "./highs_native.ts";
-import { HIGHS_ERROR, sizeOf } from "./highs_native.ts";
+import { sizeOf } from "./highs_native.ts";
 import {
   type LpBasis,
   type LpModel,
@@ -16,53 +16,16 @@ import {
   type LpStatus,
   zeroSolverStats,
 } from "./contract.ts";
-import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
-import { toLpStatus } from "./status.ts";
-
-/** Column-wise matrix format code of `Highs_passLp`. */
-const COLUMN_WISE = 1;
-const MINIMIZE = 1;
-
-/** Throws for a call HiGHS rejected: the model or its data is broken, not an LP outcome. */
-export function check(status: number, call: string): void {
-  if (status === HIGHS_ERROR) throw new Error(`HiGHS rejected ${call}`);
-}
-
-/** Loads a whole model into a HiGHS instance. */
-export function passModel(native: HighsNative, highs: number, model: LpModel): void {
-  // The C API takes column starts without the final end marker.
-  const colStarts = model.colStarts.subarray(0, model.numCols);
-  native.begin(sizeOf(
-    model.colCost,
-    model.colLower,
-    model.colUpper,
-    model.rowLower,
-    model.rowUpper,
-    colStarts,
-    model.rowIndex,
-    model.values,
-  ));
-  check(
-    native.api._Highs_passLp(
-      highs,
-      model.numCols,
-      model.numRows,
-      model.values.length,
-      COLUMN_WISE,
-      MINIMIZE,
-      0,
-      native.put(model.colCost),
-      native.put(model.colLower),
-      native.put(model.colUpper),
-      native.put(model.rowLower),
-      native.put(model.rowUpper),
-      native.put(colStarts),
-      native.put(model.rowIndex),
-      native.put(model.values),
-    ),
-    "passLp",
-  );
-}
+import {
+  check,
+  createHighs,
+  MATRIX_FORMAT,
+  passLp,
+  readSolution,
+  runHighs,
+  type Solution,
+} from "./highs_calls.ts";
+import { RESOLVE_OPTIONS, RETRY_OPTIONS } from "./options.ts";
 
 /** A persistent HiGHS model behind the `LpSolver` contract. */
 export class PersistentHighsSolver implements LpSolver {
@@ -72,17 +35,13 @@ export class PersistentHighsSolver implements LpSolver {
   #numRows = 0;
   #numCols = 0;
   /** Solution of the last optimal solve, copied out of wasm memory on first read. */
-  #colValue = new Float64Array(0);
-  #rowDual = new Float64Array(0);
+  readonly #solution: Solution = { colValue: new Float64Array(0), rowDual: new Float64Array(0) };
   #fetched = false;
   #objective = Number.NaN;
 
   constructor(runtime: HighsRuntime) {
     this.#native = runtime.native;
-    this.#highs = runtime.native.api._Highs_create();
-    if (this.#highs === 0) throw new Error("HiGHS could not create a model");
-    this.#native.setOptions(this.#highs, SERIAL_OPTIONS);
-    this.#native.setOptions(this.#highs, RESOLVE_OPTIONS);
+    this.#highs = createHighs(runtime.native);
   }
 
   get numRows(): number {
@@ -94,7 +53,17 @@ export class PersistentHighsSolver implements LpSolver {
   }
 
   load(model: LpModel): void {
-    passModel(this.#native, this.#highs, model);
+    // The C API takes column starts without the final end marker.
+    passLp(this.#native, this.#highs, MATRIX_FORMAT.columnWise, model.numCols, model.numRows, [
+      model.colCost,
+      model.colLower,
+      model.colUpper,
+      model.rowLower,
+      model.rowUpper,
+      model.colStarts.subarray(0, model.numCols),
+      model.rowIndex,
+      model.values,
+    ]);
     this.#numRows = model.numRows;
     this.#numCols = model.numCols;
     this.#fetched = false;
@@ -201,12 +170,12 @@ export class PersistentHighsSolver implements LpSolver {
 
   primal(): Float64Array {
     this.#fetch();
-    return this.#colValue;
+    return this.#solution.colValue;
   }
 
   rowDuals(): Float64Array {
     this.#fetch();
-    return this.#rowDual;
+    return this.#solution.rowDual;
   }
 
   getBasis(): LpBasis | null {
@@ -243,28 +212,13 @@ export class PersistentHighsSolver implements LpSolver {
   }
 
   #run(): LpStatus {
-    const api = this.#native.api;
-    const start = performance.now();
-    const runStatus = api._Highs_run(this.#highs);
-    this.stats.solveMs += performance.now() - start;
-    this.stats.simplexIterations += this.#native.intInfo(this.#highs, "simplex_iteration_count");
-    return runStatus === HIGHS_ERROR ? "error" : toLpStatus(api._Highs_getModelStatus(this.#highs));
+    return runHighs(this.#native, this.#highs, this.stats);
   }
 
   /** Copies column values and row duals of the last solve out of wasm memory, once per solve. */
   #fetch(): void {
     if (this.#fetched) return;
-    const native = this.#native;
-    const cols = this.#numCols;
-    const rows = this.#numRows;
-    if (this.#colValue.length !== cols) this.#colValue = new Float64Array(cols);
-    if (this.#rowDual.length !== rows) this.#rowDual = new Float64Array(rows);
-    native.begin((cols + rows) * 8);
-    const colAt = native.take(cols * 8);
-    const rowAt = native.take(rows * 8);
-    check(native.api._Highs_getSolution(this.#highs, colAt, 0, 0, rowAt), "getSolution");
-    this.#colValue.set(native.f64(colAt, cols));
-    this.#rowDual.set(native.f64(rowAt, rows));
+    readSolution(this.#native, this.#highs, this.#numCols, this.#numRows, this.#solution);
     this.#fetched = true;
   }
 }

@@ -12,7 +12,6 @@
  */
 import type { HighsRuntime } from "./highs_runtime.ts";
 import type { HighsNative } from "./highs_native.ts";
-import { HIGHS_ERROR, sizeOf } from "./highs_native.ts";
 import {
   type LpBasis,
   type LpModel,
@@ -22,13 +21,15 @@ import {
   type LpStatus,
   zeroSolverStats,
 } from "./contract.ts";
-import { check } from "./highs_solver.ts";
-import { RESOLVE_OPTIONS, RETRY_OPTIONS, SERIAL_OPTIONS } from "./options.ts";
-import { toLpStatus } from "./status.ts";
-
-/** Row-wise matrix format code of `Highs_passLp`. */
-const ROW_WISE = 2;
-const MINIMIZE = 1;
+import {
+  createHighs,
+  MATRIX_FORMAT,
+  passLp,
+  readSolution,
+  runHighs,
+  type Solution,
+} from "./highs_calls.ts";
+import { RETRY_OPTIONS } from "./options.ts";
 
 /** A growable typed array: `data.subarray(0, length)` holds the values. */
 class Growable<T extends Float64Array | Int32Array> {
@@ -110,8 +111,7 @@ export class RebuildingHighsSolver implements LpSolver {
   readonly #native: HighsNative;
   #model: RowMajorModel | null = null;
   #objective = Number.NaN;
-  #colValue: Float64Array = new Float64Array(0);
-  #rowDual: Float64Array = new Float64Array(0);
+  readonly #solution: Solution = { colValue: new Float64Array(0), rowDual: new Float64Array(0) };
 
   constructor(runtime: HighsRuntime) {
     this.#native = runtime.native;
@@ -198,11 +198,11 @@ export class RebuildingHighsSolver implements LpSolver {
   }
 
   primal(): Float64Array {
-    return this.#colValue;
+    return this.#solution.colValue;
   }
 
   rowDuals(): Float64Array {
-    return this.#rowDual;
+    return this.#solution.rowDual;
   }
 
   /** A rebuilt model has no basis to hand out: every solve is cold by design. */
@@ -226,16 +226,12 @@ export class RebuildingHighsSolver implements LpSolver {
   #solveFresh(retry: boolean): LpStatus {
     const model = this.#require();
     const native = this.#native;
-    const api = native.api;
-    const highs = api._Highs_create();
-    if (highs === 0) throw new Error("HiGHS could not create a model");
+    const highs = createHighs(native);
     try {
-      native.setOptions(highs, SERIAL_OPTIONS);
-      native.setOptions(highs, RESOLVE_OPTIONS);
       if (retry) native.setOptions(highs, RETRY_OPTIONS);
       const numCols = model.numCols;
       const numRows = model.rowLower.length;
-      const arrays = [
+      passLp(native, highs, MATRIX_FORMAT.rowWise, numCols, numRows, [
         model.colCost,
         model.colLower,
         model.colUpper,
@@ -244,50 +240,15 @@ export class RebuildingHighsSolver implements LpSolver {
         model.rowStarts.view,
         model.colIndex.view,
         model.values.view,
-      ] as const;
-      native.begin(sizeOf(...arrays));
-      const [cost, colLower, colUpper, rowLower, rowUpper, starts, index, value] = arrays.map((a) =>
-        native.put(a)
-      ) as [number, number, number, number, number, number, number, number];
-      check(
-        api._Highs_passLp(
-          highs,
-          numCols,
-          numRows,
-          model.values.length,
-          ROW_WISE,
-          MINIMIZE,
-          0,
-          cost,
-          colLower,
-          colUpper,
-          rowLower,
-          rowUpper,
-          starts,
-          index,
-          value,
-        ),
-        "passLp",
-      );
-      const start = performance.now();
-      const runStatus = api._Highs_run(highs);
-      this.stats.solveMs += performance.now() - start;
-      this.stats.simplexIterations += native.intInfo(highs, "simplex_iteration_count");
-      const status = runStatus === HIGHS_ERROR
-        ? "error"
-        : toLpStatus(api._Highs_getModelStatus(highs));
+      ]);
+      const status = runHighs(native, highs, this.stats);
       if (status === "optimal") {
-        this.#objective = api._Highs_getObjectiveValue(highs);
-        native.begin((numCols + numRows) * 8);
-        const colAt = native.take(numCols * 8);
-        const rowAt = native.take(numRows * 8);
-        check(api._Highs_getSolution(highs, colAt, 0, 0, rowAt), "getSolution");
-        this.#colValue = native.f64(colAt, numCols).slice();
-        this.#rowDual = native.f64(rowAt, numRows).slice();
+        this.#objective = native.api._Highs_getObjectiveValue(highs);
+        readSolution(native, highs, numCols, numRows, this.#solution);
       }
       return status;
     } finally {
-      api._Highs_destroy(highs);
+      native.api._Highs_destroy(highs);
     }
   }
 }
