@@ -334,7 +334,7 @@ export async function runHostCommand(argv: readonly string[]): Promise<number> {
     );
     return call.outcome === "ok" ? 0 : call.outcome === "cancelled" ? 130 : 1;
   } catch (error) {
-    if (isCobreError(error) || error instanceof CobreError) {
+    if (isCobreError(error)) {
       const { message, suggestion } = error.record;
       console.error(`cobre-mcp host: ${message}${suggestion ? `\n  ${suggestion}` : ""}`);
       return 1;
