@@ -7,7 +7,7 @@
  * @module
  */
 import { type ConvergenceHistory, queryConvergence } from "../../output/mod.ts";
-import { expandTemplate } from "../resources/mod.ts";
+import { expandTemplate, outputConvergenceResource } from "../resources/mod.ts";
 import { resolveOutputDir } from "./arguments.ts";
 import type { PromptDefinition } from "./definition.ts";
 import { fenceUntrusted } from "../../security/mod.ts";
@@ -92,7 +92,7 @@ export const diagnoseConvergencePrompt: PromptDefinition = {
       `1. Load the history with \`${tool("cobre/query-convergence")}\` {"output_dir": ${dir}}` +
       " (per iteration: lower_bound, upper_bound, upper_bound_std, ci_95, gap, times). The raw " +
       `log is the resource ${
-        expandTemplate("cobre://output/{output_dir}/convergence", { output_dir: given })
+        expandTemplate(outputConvergenceResource.uriTemplate, { output_dir: given })
       }.`,
       "2. Look for stalling: a lower bound that gains almost nothing over many iterations " +
       "while the gap stays open; an upper bound that jumps around (few forward passes give a " +

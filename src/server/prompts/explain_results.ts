@@ -9,7 +9,7 @@
 import { posix } from "node:path";
 import { CobreError, errorRecord } from "../../common/mod.ts";
 import { QUERY_ENTITY_TYPES, readSimulationStatus, SCENARIO_COLUMN } from "../../output/mod.ts";
-import { expandTemplate } from "../resources/mod.ts";
+import { expandTemplate, outputResultsResource } from "../resources/mod.ts";
 import { resolveOutputDir } from "./arguments.ts";
 import type { PromptDefinition } from "./definition.ts";
 import { fenceUntrusted } from "../../security/mod.ts";
@@ -140,7 +140,7 @@ export const explainResultsPrompt: PromptDefinition = {
       `"entity_type": "${entityType}", "filters": {"columns": ${JSON.stringify(queried)}, ` +
       `"limit": 10000}}. If truncated is true, page with filters.scenario_range or ` +
       `filters.stage_range.${exportHint} A first look without filters is the resource ${
-        expandTemplate("cobre://output/{output_dir}/results/{entity_type}", {
+        expandTemplate(outputResultsResource.uriTemplate, {
           output_dir: given,
           entity_type: entityType,
         })
