@@ -90,14 +90,7 @@ export function describeExit(exit: ServerExit): string {
 }
 
 /** How a launched server ended, waiting at most `ms`; null for HTTP or when still running. */
-export async function exitWithin(transport: Transport, ms: number): Promise<ServerExit | null> {
-  if (!(transport instanceof StdioServerTransport)) return null;
-  if (transport.exit !== null) return transport.exit;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([transport.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function exitWithin(transport: Transport, ms: number): Promise<ServerExit | null> {
+  if (!(transport instanceof StdioServerTransport)) return Promise.resolve(null);
+  return transport.exitWithin(ms);
 }

@@ -245,9 +245,9 @@ export class StdioServerTransport implements Transport {
   /** Ends the session: closes stdin, waits for the exit, then SIGTERM and finally SIGKILL. */
   async close(): Promise<void> {
     await this.#writer.close().catch(() => {});
-    if (!await this.#exitedWithin(this.#graceMs)) {
+    if (await this.exitWithin(this.#graceMs) === null) {
       this.kill("SIGTERM");
-      if (!await this.#exitedWithin(2_000)) this.kill("SIGKILL");
+      if (await this.exitWithin(2_000) === null) this.kill("SIGKILL");
     }
     await this.exited;
     await this.#finish();
@@ -263,12 +263,13 @@ export class StdioServerTransport implements Transport {
     }
   }
 
-  async #exitedWithin(ms: number): Promise<boolean> {
-    if (this.#exit !== null) return true;
+  /** How the process ended, waiting at most `ms`; null when it still runs. */
+  async exitWithin(ms: number): Promise<ServerExit | null> {
+    if (this.#exit !== null) return this.#exit;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
     try {
-      return await Promise.race([this.exited.then(() => true), timeout]);
+      return await Promise.race([this.exited, timeout]);
     } finally {
       clearTimeout(timer);
     }
