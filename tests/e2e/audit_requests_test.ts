@@ -13,10 +13,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { DatabaseSync } from "node:sqlite";
 import { readFlightEvents } from "../../src/recorder/mod.ts";
-import { runProcessWorkspace, spawnWriteServer } from "./run_support.ts";
+import { runWorkspace, spawnWriteServer } from "./run_support.ts";
 
 Deno.test("every request of a launched server is decided by the Gate and recorded; refusals too", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const caseDir = ws.caseDir("stochastic_par");
   const server = await spawnWriteServer(ws);
   let taskId = "";

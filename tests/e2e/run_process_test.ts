@@ -24,7 +24,7 @@ import { readFlightEvents } from "../../src/recorder/mod.ts";
 import {
   progressReaching,
   runJobs,
-  runProcessWorkspace,
+  runWorkspace,
   setIterationLimit,
   spawnWriteServer,
 } from "./run_support.ts";
@@ -37,7 +37,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 Deno.test("a run's progress is in ai_jobs and the Flight Recorder under its job and workflow run", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const server = await spawnWriteServer(ws);
   let progressSeen = 0;
   try {
@@ -73,7 +73,7 @@ Deno.test("a run's progress is in ai_jobs and the Flight Recorder under its job 
 });
 
 Deno.test("SIGTERM finishes the iteration, publishes it and answers partial before the process exits", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const caseDir = ws.caseDir("stochastic_par");
   await setIterationLimit(caseDir, LONG);
   const server = await spawnWriteServer(ws);
@@ -103,7 +103,7 @@ Deno.test("SIGTERM finishes the iteration, publishes it and answers partial befo
 });
 
 Deno.test("closing stdin stops the run at an iteration boundary; its last iteration is published", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const caseDir = ws.caseDir("stochastic_par");
   await setIterationLimit(caseDir, LONG);
   const server = await spawnWriteServer(ws);
@@ -126,7 +126,7 @@ Deno.test("closing stdin stops the run at an iteration boundary; its last iterat
 });
 
 Deno.test("SIGKILL during a run: after a restart the job is interrupted, the task says why, no output looks complete", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const caseDir = ws.caseDir("stochastic_par");
   await setIterationLimit(caseDir, LONG);
   const first = await spawnWriteServer(ws);
@@ -195,7 +195,7 @@ async function launchHttp(allowed: string, stateDir: string) {
 }
 
 Deno.test("over Streamable HTTP, a task-augmented run streams related-task progress and its result", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const server = await launchHttp(ws.allowed, ws.stateDir);
   const client = new Client({ name: "cobre-run-http", version: "0" });
   try {

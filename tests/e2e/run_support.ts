@@ -1,43 +1,26 @@
 /**
- * Helpers of the `cobre/run` end-to-end tests: a workspace with copies of the engine fixture
- * cases, read-write servers started from the real launch line, progress waits and a read-only
+ * Helpers of the `cobre/run` end-to-end tests: the in-process tests' workspace (`runWorkspace`),
+ * read-write servers started from the real launch line, progress waits and a read-only
  * view of the server's job database.
  *
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
 import { launchLine } from "../../src/security/mod.ts";
-import { copyTree } from "../output/helpers.ts";
-import { ENGINE_FIXTURES, progressReaching, setIterationLimit } from "../server/run_support.ts";
+import {
+  progressReaching,
+  type RunWorkspace,
+  runWorkspace,
+  setIterationLimit,
+} from "../server/run_support.ts";
 import { type SpawnedServer, spawnServer } from "./support.ts";
 
-export { progressReaching, setIterationLimit };
-
-/** Directories of one end-to-end run test (canonical). */
-export interface RunProcessWorkspace {
-  root: string;
-  allowed: string;
-  stateDir: string;
-  caseDir(name: string): string;
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** Copies `cases` (under `fixtures/engine`) into a fresh allowed dir; creates the state dir. */
-export async function runProcessWorkspace(cases: readonly string[]): Promise<RunProcessWorkspace> {
-  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "cobre-run-e2e-" }));
-  for (const name of cases) await copyTree(`${ENGINE_FIXTURES}/${name}`, `${root}/allowed/${name}`);
-  await Deno.mkdir(`${root}/state`);
-  return {
-    root,
-    allowed: `${root}/allowed`,
-    stateDir: `${root}/state`,
-    caseDir: (name) => `${root}/allowed/${name}`,
-    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
-  };
-}
+export { progressReaching, runWorkspace, setIterationLimit };
 
 /** Starts a read-write server on the workspace through its least-privilege launch line. */
-export async function spawnWriteServer(ws: RunProcessWorkspace): Promise<SpawnedServer> {
+export async function spawnWriteServer(
+  ws: Pick<RunWorkspace, "allowed" | "stateDir">,
+): Promise<SpawnedServer> {
   const line = await launchLine({
     allowedDirs: [ws.allowed],
     stateDir: ws.stateDir,

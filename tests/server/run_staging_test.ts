@@ -13,7 +13,7 @@ import { randomId128 } from "../../src/jobs/mod.ts";
 import { STAGING_MARKER, type StagingOwner } from "../../src/output/mod.ts";
 import type { ToolSandbox } from "../../src/server/mod.ts";
 import { killHard, spawnReady } from "../jobs/child_process.ts";
-import { runProcessWorkspace, spawnWriteServer } from "../e2e/run_support.ts";
+import { spawnWriteServer } from "../e2e/run_support.ts";
 import { listTree } from "../output/helpers.ts";
 import {
   exists,
@@ -297,7 +297,7 @@ Deno.test("a running cobre/run marks its staging directory with its job, and a t
 });
 
 Deno.test("SIGKILL mid-run leaves a marked staging directory, and the restarted server's next run removes it", async () => {
-  await using ws = await runProcessWorkspace(["stochastic_par"]);
+  await using ws = await runWorkspace(["stochastic_par"]);
   const caseDir = ws.caseDir("stochastic_par");
   await setIterationLimit(caseDir, 1_000_000);
   const first = await spawnWriteServer(ws);
