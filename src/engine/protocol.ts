@@ -1,11 +1,11 @@
 /**
  * Typed message protocol between a caller and the run Worker (`worker.ts`).
  *
- * caller -> worker: `start` once, then optionally `cancel`. The start message carries a shared
- * control array (`CONTROL_SLOTS`): a busy run Worker does not get its parent's messages promptly
- * (Deno delayed a `cancel` by ~64 iterations), so every signal that must arrive in time goes
- * through shared memory, read with `Atomics`:
- * - `stop`: raised by the caller along with `cancel`; the run stops at its next boundary.
+ * caller -> worker: `start` once. The start message carries a shared control array
+ * (`CONTROL_SLOTS`): a busy run Worker does not get its parent's messages promptly (Deno delayed a
+ * cancel message by ~64 iterations), so every later signal goes through shared memory, read with
+ * `Atomics`:
+ * - `stop`: raised by the caller to cancel; the run stops at its next boundary.
  * - `batchesWritten`: scenario batches the caller has consumed. With `streamScenarios`, the
  *   Worker waits (`Atomics.waitAsync`) before handing over a batch while
  *   `MAX_BATCHES_OUTSTANDING` of its batches are still unconsumed, so a slow writer bounds the
@@ -41,18 +41,16 @@ export const CONTROL_LENGTH = 2;
  */
 export const MAX_BATCHES_OUTSTANDING = 2;
 
-/** Messages the caller sends. */
-export type RunWorkerRequest =
-  | {
-    type: "start";
-    model: CaseModel;
-    options: WorkerRunOptions;
-    /** `CONTROL_LENGTH` slots on a SharedArrayBuffer, indexed by `CONTROL_SLOTS`. */
-    control: Int32Array;
-    /** Post each simulation batch as a `scenarios` message instead of keeping it. */
-    streamScenarios: boolean;
-  }
-  | { type: "cancel" };
+/** The message the caller sends (once); later signals go through `control`. */
+export interface RunWorkerRequest {
+  type: "start";
+  model: CaseModel;
+  options: WorkerRunOptions;
+  /** `CONTROL_LENGTH` slots on a SharedArrayBuffer, indexed by `CONTROL_SLOTS`. */
+  control: Int32Array;
+  /** Post each simulation batch as a `scenarios` message instead of keeping it. */
+  streamScenarios: boolean;
+}
 
 /** Messages the Worker sends. */
 export type RunWorkerMessage =

@@ -84,7 +84,7 @@ const STREAMED_BATCH_MAX = 16;
  * Lets queued tasks (an abort of `signal`) run before continuing. A message to itself rather than
  * `setTimeout(0)`, which nested timers clamp to 4 ms: on 1dtoy that idled 15% of the run. Such
  * self-messages can starve messages from another thread for dozens of turns, so the run Worker
- * learns of a cancel through a shared flag (`protocol.ts`), not only through its event loop.
+ * learns of a cancel through a shared flag (`protocol.ts`), not through its event loop.
  */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {

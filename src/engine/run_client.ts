@@ -131,8 +131,6 @@ export function startRunWorker(
       Atomics.store(control, CONTROL_SLOTS.stop, 1);
       // Wakes a Worker waiting for this side to consume a batch.
       Atomics.notify(control, CONTROL_SLOTS.batchesWritten);
-      const cancel: RunWorkerRequest = { type: "cancel" };
-      worker.postMessage(cancel);
     },
     terminate: () => finish((s) => s.reject(new Error("Run worker terminated")), true),
   };

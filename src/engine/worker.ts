@@ -36,15 +36,10 @@ async function untilCallerCatchesUp(control: Int32Array, posted: number): Promis
 }
 
 function serve(): void {
-  let cancelled = false;
   let started = false;
   const send = (message: RunWorkerMessage) => self.postMessage(message);
   self.onmessage = async (event: MessageEvent<RunWorkerRequest>) => {
     const request = event.data;
-    if (request.type === "cancel") {
-      cancelled = true;
-      return;
-    }
     if (started) return;
     started = true;
     const { control } = request;
@@ -58,7 +53,7 @@ function serve(): void {
     try {
       const result = await trainAndSimulate(request.model, {
         ...request.options,
-        shouldStop: () => cancelled || Atomics.load(control, CONTROL_SLOTS.stop) !== 0,
+        shouldStop: () => Atomics.load(control, CONTROL_SLOTS.stop) !== 0,
         onEvent: (e) => send({ type: "event", event: e }),
         ...(request.streamScenarios ? { onScenarios } : {}),
       });
