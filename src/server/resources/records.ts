@@ -30,16 +30,13 @@ export function tableAsRecords(table: JsonTable): JsonRecords {
   };
 }
 
-/** Caps records already in memory at the SS3.2 limit. */
-export function capRecords(
-  columns: string[],
-  rows: Record<string, JsonValue>[],
-  limit: number = MAX_JSON_ROWS,
-): JsonRecords {
+/** Caps records already in memory at the SS3.2 limit (`MAX_JSON_ROWS`). */
+export function capRecords(columns: string[], rows: Record<string, JsonValue>[]): JsonRecords {
+  const truncated = rows.length > MAX_JSON_ROWS;
   return {
     columns,
-    rows: rows.length > limit ? rows.slice(0, limit) : rows,
+    rows: truncated ? rows.slice(0, MAX_JSON_ROWS) : rows,
     total_rows: rows.length,
-    truncated: rows.length > limit,
+    truncated,
   };
 }
