@@ -28,11 +28,11 @@ export {
   ResourceReleasedNotificationSchema,
   resourcesFeature,
 } from "./feature.ts";
-export { codeOf, failureRecord, RecordError, recordError, RESOURCE_NOT_FOUND } from "./errors.ts";
+export { RecordError, RESOURCE_NOT_FOUND } from "./errors.ts";
 export { observeRecorded } from "./observed.ts";
-export { compileTemplate, expandTemplate, isPathVariable, matchTemplate } from "./uri.ts";
+export { expandTemplate, isPathVariable } from "./uri.ts";
 export { type SessionRefs, sessionRefs } from "./session_refs.ts";
-export { readCaseJson, readRegistry, REGISTRY_TYPES, type RegistryType } from "./case_files.ts";
+export { readRegistry, REGISTRY_TYPES, type RegistryType } from "./case_files.ts";
 export {
   caseConfigResource,
   caseEntitiesResource,
