@@ -118,7 +118,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
   const tasks = new DurableTaskStore(jobs, { serverId: options.serverId, onEvent: record });
   // Trusted ids for the recorder: the job of a request (or its task), and the job's workflow run.
   const correlate = (request: ObservedRequest) => {
-    const jobId = request.taskId ?? jobObserver.jobIdFor(request);
+    const jobId = jobObserver.jobIdFor(request);
     const job = jobId === null ? null : jobs.get(jobId);
     return {
       jobId,
@@ -248,6 +248,8 @@ export function taskAwareJobObserver(
   inner: JobObserver,
   jobs: JobStore,
 ): JobObserver & RequestObserver & Required<Pick<RequestObserver, "described">> {
+  // A task's job is the task; any other request's is the one the inner observer opened for it.
+  const jobIdFor = (request: ObservedRequest) => request.taskId ?? inner.jobIdFor(request);
   return {
     admit: (request: ObservedRequest) =>
       request.taskAugmented ? { allow: true as const } : inner.admit(request),
@@ -264,14 +266,14 @@ export function taskAwareJobObserver(
     },
     described(request: ObservedRequest, description: JobDescription) {
       // The sandbox resolved these paths; they replace the raw arguments stored at admission.
-      const jobId = request.taskId ?? inner.jobIdFor(request);
+      const jobId = jobIdFor(request);
       if (jobId === null) return;
       jobs.setDirectories(jobId, {
         caseDir: description.case_dir ?? null,
         outputDir: description.output_dir ?? null,
       });
     },
-    jobIdFor: (request) => inner.jobIdFor(request),
+    jobIdFor,
     jobActivity: (jobId) => inner.jobActivity(jobId),
   };
 }
