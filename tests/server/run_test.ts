@@ -9,7 +9,11 @@
 import assert from "node:assert/strict";
 import { readSimulationStatus, readTrainingStatus } from "../../src/output/mod.ts";
 import { directFileAccess, runtimeFiles } from "../../src/common/mod.ts";
-import { engineWorkerPermissions, WRITE_DISABLED_MESSAGE } from "../../src/server/mod.ts";
+import {
+  engineWorkerPermissions,
+  type RunSummary,
+  WRITE_DISABLED_MESSAGE,
+} from "../../src/server/mod.ts";
 import {
   exists,
   listNames,
@@ -18,21 +22,6 @@ import {
   runWorkspace,
   sandboxFailingWrite,
 } from "./run_support.ts";
-
-type Summary = {
-  status: string;
-  output_dir: string;
-  training: {
-    iterations: number;
-    final_lower_bound: number;
-    final_upper_bound: number;
-    final_gap: number | null;
-    termination_reason: string;
-    total_cuts: number;
-    wall_time_ms: number;
-  } | null;
-  simulation: { scenarios: number; output_files: string[]; wall_time_ms: number } | null;
-};
 
 type Progress = {
   progress: number;
@@ -59,7 +48,7 @@ Deno.test("cobre/run trains and simulates a case and publishes its outputs with 
       arguments: { case_dir: caseDir },
     });
     assert.equal(result.isError, false, JSON.stringify(result.content));
-    const summary = result.structuredContent as Summary;
+    const summary = result.structuredContent as RunSummary;
     assert.equal(summary.status, "completed");
     assert.equal(summary.output_dir, `${caseDir}/output`);
     // T0: 80 MW at 10 $/MWh, T1: 100 MW at 30 $/MWh; load 60 MW then 120 MW, 720 h each:
@@ -149,7 +138,7 @@ Deno.test("cobre/run reports one progress per iteration, then simulation on the 
       ).sort(),
       ["gap", "lower_bound", "upper_bound", "wall_time_ms"],
     );
-    const summary = result.structuredContent as Summary;
+    const summary = result.structuredContent as RunSummary;
     assert.equal(update.lower_bound, summary.training?.final_lower_bound);
     assert.match(training.at(-1)!.message ?? "", /^iteration 8\/8 · LB \S+ · UB \S+ · gap /);
     assert.match(last.message ?? "", /^simulation 6\/6 scenarios · \d+\.\d s$/);
@@ -257,7 +246,7 @@ Deno.test("cobre/run phases: training skips simulation; simulation alone is refu
       arguments: { case_dir: caseDir, phases: "training" },
     });
     assert.equal(trained.isError, false, JSON.stringify(trained.content));
-    const summary = trained.structuredContent as Summary;
+    const summary = trained.structuredContent as RunSummary;
     assert.equal(summary.simulation, null);
     assertClose(summary.training?.final_lower_bound, 1_872_000, "lower bound");
     assert.ok(await exists(`${caseDir}/output/training/_SUCCESS`));
