@@ -27,7 +27,7 @@ import { StageRunner } from "./stage_runner.ts";
 import type { SharedChannelBuffers } from "./shared_channel.ts";
 import { SharedChannel } from "./shared_channel.ts";
 import type { WireDims } from "./wire.ts";
-import { decodeResult, encodeRequest } from "./wire.ts";
+import { decodeResult, encodeRequest, wireDims } from "./wire.ts";
 
 /** Cuts of one stage that an executor has not seen yet, starting at pool position `first`. */
 export interface CutDelta {
@@ -160,7 +160,7 @@ export class WorkerExecutor implements Executor {
 
   constructor(setup: EngineSetup, wasm: Uint8Array | WebAssembly.Module, mode: LpMode) {
     this.#worker = new Worker(SOLVER_WORKER_URL, { type: "module" });
-    this.#dims = { stages: setup.stages.length, stateDim: setup.stateDim };
+    this.#dims = wireDims(setup);
     this.ready = new Promise<void>((resolve, reject) => {
       this.#worker.onmessage = () => resolve();
       this.#worker.onerror = (event: ErrorEvent) => {

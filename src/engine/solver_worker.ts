@@ -14,7 +14,7 @@ import type { Payload } from "./shared_channel.ts";
 import { SharedChannel } from "./shared_channel.ts";
 import { StageRunner } from "./stage_runner.ts";
 import type { WireDims } from "./wire.ts";
-import { decodeRequest, encodeResult } from "./wire.ts";
+import { decodeRequest, encodeResult, wireDims } from "./wire.ts";
 
 /** Performs one packed request; failures become a JSON reply carrying the error record. */
 function answer(runner: StageRunner, dims: WireDims, payload: Payload): Payload {
@@ -37,7 +37,7 @@ self.onmessage = async (event: MessageEvent<SolverWorkerInit>) => {
   const { setup, wasm, mode } = event.data;
   const channel = new SharedChannel(event.data.channel);
   const runner = new StageRunner(setup, await loadHighsRuntime(wasm), mode);
-  const dims: WireDims = { stages: setup.stages.length, stateDim: setup.stateDim };
+  const dims = wireDims(setup);
   self.postMessage("ready");
   try {
     for (let seen = 0;;) {

@@ -12,6 +12,7 @@ import type { OpeningSolve } from "./backward.ts";
 import type { CutDelta, ExecutorRequest, LaneWork } from "./executor.ts";
 import type { ForwardTask, ForwardTrajectory } from "./forward.ts";
 import type { BackwardTask } from "./backward.ts";
+import type { EngineSetup } from "./setup.ts";
 import type { Payload } from "./shared_channel.ts";
 import type { SolveSite } from "./stage_runner.ts";
 
@@ -86,6 +87,11 @@ export function unpackTrajectories(
 export interface WireDims {
   stages: number;
   stateDim: number;
+}
+
+/** The sizes of a run's setup, derived alike on both ends of the channel. */
+export function wireDims(setup: EngineSetup): WireDims {
+  return { stages: setup.stages.length, stateDim: setup.stateDim };
 }
 
 const KINDS = ["forward", "backward", "simulate", "stats"] as const;
