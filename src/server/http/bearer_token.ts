@@ -8,10 +8,6 @@
  * @module
  */
 import { CobreError, errorRecord } from "../../common/mod.ts";
-import { HTTP_TOKEN_ENV_VAR } from "../../security/mod.ts";
-
-/** Environment variable the server reads its bearer token from. */
-export const TOKEN_ENV_VAR = HTTP_TOKEN_ENV_VAR;
 
 /** Shortest token accepted: 32 characters (e.g. `openssl rand -hex 32` gives 64). */
 export const MIN_TOKEN_LENGTH = 32;

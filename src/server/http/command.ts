@@ -10,6 +10,7 @@ import { CobreError, errorRecord } from "../../common/mod.ts";
 import type { FlightEvent } from "../../recorder/mod.ts";
 import {
   type CapabilityProfile,
+  HTTP_TOKEN_ENV_VAR,
   isWithin,
   READ_ONLY_PROFILE,
   selectProfile,
@@ -19,7 +20,7 @@ import type { ServerMode } from "../types.ts";
 import type { HttpFlags } from "../cli_args.ts";
 import type { LogLevel } from "../logger.ts";
 import type { CobreServerOptions } from "../server.ts";
-import { loadBearerToken, TOKEN_ENV_VAR } from "./bearer_token.ts";
+import { loadBearerToken } from "./bearer_token.ts";
 import { serveHttp } from "./serve_http.ts";
 
 /** What `serve` hands over besides the flags. */
@@ -46,7 +47,7 @@ export async function serveHttpCommand(
     await assertOutsideAllowedDirs(flags.tokenFile, context.allowedDirs);
   }
   const token = await loadBearerToken({
-    env: context.env(TOKEN_ENV_VAR),
+    env: context.env(HTTP_TOKEN_ENV_VAR),
     tokenFile: flags.tokenFile,
     readTextFile: (path) => Deno.readTextFile(path),
   });

@@ -27,7 +27,6 @@ export {
   BearerToken,
   loadBearerToken,
   MIN_TOKEN_LENGTH,
-  TOKEN_ENV_VAR,
   type TokenSources,
 } from "./bearer_token.ts";
 export { DEFAULT_HTTP_LIMITS, type HttpLimits, SessionBudget, TokenBucket } from "./limits.ts";

@@ -16,7 +16,7 @@ import { SqliteEventStore } from "./event_store.ts";
 import { createMcpHttpHandler, type HttpStats, MCP_PATH, type McpHttpHandler } from "./handler.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./limits.ts";
 import { isLoopbackHost, isWildcardHost, originPolicy } from "./origin_policy.ts";
-import { selectProfile } from "../../security/mod.ts";
+import { HTTP_TOKEN_ENV_VAR, selectProfile } from "../../security/mod.ts";
 import {
   reconnectionTool,
   type StreamCloser,
@@ -91,13 +91,13 @@ export function checkExposure(
   if (!isLoopbackHost(host) && options.token === null) {
     throw refuseToStart(
       `Listening on ${host} (beyond loopback) needs a bearer token`,
-      "Set COBRE_MCP_HTTP_TOKEN or pass --token-file (generate one with `openssl rand -hex 32`).",
+      `Set ${HTTP_TOKEN_ENV_VAR} or pass --token-file (generate one with \`openssl rand -hex 32\`).`,
     );
   }
   if (options.requireAuth && options.token === null) {
     throw refuseToStart(
       "--require-auth was given but no bearer token is configured",
-      "Set COBRE_MCP_HTTP_TOKEN or pass --token-file.",
+      `Set ${HTTP_TOKEN_ENV_VAR} or pass --token-file.`,
     );
   }
   if (isWildcardHost(host) && (options.allowedHosts ?? []).length === 0) {
