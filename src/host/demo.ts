@@ -15,7 +15,7 @@ import { formatTrail, linkJobs, mergeTrail, readServerFlight } from "./audit_tra
 import { convergencePoints, convergenceSvg, terminalChart } from "./chart.ts";
 import { GatedHost } from "./host.ts";
 import { defaultHostPolicy } from "./policy.ts";
-import { formatElapsed, formatNumber, ProgressBar, stderrSink } from "./progress_bar.ts";
+import { formatElapsed, formatGap, formatNumber, ProgressBar, stderrSink } from "./progress_bar.ts";
 import { launchCobreServer, permissionFlags } from "./targets.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
@@ -281,11 +281,10 @@ export function describeRun(summary: RunSummary): string[] {
   const lines: string[] = [];
   const t = summary.training;
   if (t) {
-    const gap = t.final_gap === null ? "–" : `${(t.final_gap * 100).toFixed(2)}%`;
     lines.push(
       `training: ${t.iterations} iterations in ${formatElapsed(t.wall_time_ms)}, stopped by ` +
         `${t.termination_reason}; lower bound ${formatNumber(t.final_lower_bound)}, upper bound ` +
-        `${formatNumber(t.final_upper_bound)}, gap ${gap}, ${t.total_cuts} cuts`,
+        `${formatNumber(t.final_upper_bound)}, gap ${formatGap(t.final_gap)}, ${t.total_cuts} cuts`,
     );
   }
   const sim = summary.simulation;

@@ -18,6 +18,11 @@ export function formatNumber(value: number | null | undefined): string {
   return NUMBER.format(value);
 }
 
+/** A gap fraction as a percentage with two decimals (0.0151 → "1.51%"); "–" when undefined. */
+export function formatGap(fraction: number | null): string {
+  return fraction === null ? "–" : `${(fraction * 100).toFixed(2)}%`;
+}
+
 /** Seconds with one decimal below a minute, else m:ss. */
 export function formatElapsed(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -54,13 +59,12 @@ export function formatProgress(progress: HostProgress, elapsedMs: number): strin
   }
   const iteration = num(update, "iteration") ?? progress.progress;
   const total = progress.total;
-  const gap = num(update, "gap");
   const parts = [
     `iteration ${iteration}${total ? `/${total}` : ""}`,
     ...(total ? [bar(iteration / total)] : []),
     `LB ${formatNumber(num(update, "lower_bound"))}`,
     `UB ${formatNumber(num(update, "upper_bound"))}`,
-    `gap ${gap === null ? "–" : `${(gap * 100).toFixed(2)}%`}`,
+    `gap ${formatGap(num(update, "gap"))}`,
     formatElapsed(num(update, "wall_time_ms") ?? elapsedMs),
   ];
   return parts.join("  ");
