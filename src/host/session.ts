@@ -73,7 +73,6 @@ export class CallRegistry {
   }
 }
 
-/** True for plain objects. */
 /** `text` cut to `max` characters. */
 export function bounded(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
