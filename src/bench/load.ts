@@ -18,6 +18,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { launchLine } from "../security/mod.ts";
 import { DenoStdioTransport } from "../server/mod.ts";
+import { formatTable } from "./tables.ts";
 
 /** What to run. */
 export interface LoadOptions {
@@ -365,16 +366,6 @@ const mib = (bytes: number | null) =>
   bytes === null ? "n/a" : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (value: number) => Number.isNaN(value) ? "n/a" : value.toFixed(1);
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) =>
-    row.map((cell, column) =>
-      column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)
-    )
-      .join("  ")
-  ).join("\n");
-}
-
 /** The report as plain-text tables. */
 export function formatLoadReport(results: readonly TransportResult[], caseDir: string): string {
   const header = [
@@ -403,7 +394,7 @@ export function formatLoadReport(results: readonly TransportResult[], caseDir: s
     mib(r.rssPeakBytes),
     mib(r.rssAfterBytes),
   ]);
-  const perTool = [["transport / tool", "calls", "p50 ms", "p99 ms", "errors"]];
+  const perTool: string[][] = [];
   for (const r of results) {
     for (const [tool, s] of Object.entries(r.byTool)) {
       perTool.push([
@@ -425,9 +416,9 @@ export function formatLoadReport(results: readonly TransportResult[], caseDir: s
     `cobre-mcp load: ${results[0]?.durationS.toFixed(0) ?? "?"} s per transport, read-only calls ` +
     `on ${caseDir}`,
     "",
-    table([header, ...main]),
+    formatTable(header, main),
     "",
-    table(perTool),
+    formatTable(["transport / tool", "calls", "p50 ms", "p99 ms", "errors"], perTool),
     "",
     "server RSS (MiB) at each tenth of the run:",
     ...timelines,
