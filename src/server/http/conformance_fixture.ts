@@ -13,6 +13,8 @@ import type { ToolDefinition } from "../types.ts";
 
 /** The fixture's name, as the suite calls it. */
 export const RECONNECTION_TOOL = "test_reconnection";
+/** Its timeout, the same in the tool and in the profile that admits it. */
+const RECONNECTION_TIMEOUT_MS = 10_000;
 
 /** Ends the SSE stream that carries request `requestId` of session `sessionId`. */
 export type StreamCloser = (sessionId: string, requestId: string | number) => void;
@@ -32,7 +34,7 @@ export function reconnectionTool(
       required: ["reconnected"],
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    timeoutMs: 10_000,
+    timeoutMs: RECONNECTION_TIMEOUT_MS,
     access: "read",
     handler: async (_args, ctx) => {
       closeStream(ctx.sessionId, ctx.requestId);
@@ -49,6 +51,6 @@ export function withReconnectionTool(profile: CapabilityProfile): CapabilityProf
     ...profile,
     id: `${profile.id}+conformance`,
     tools: new Set([...profile.tools, RECONNECTION_TOOL]),
-    timeoutsMs: { ...profile.timeoutsMs, [RECONNECTION_TOOL]: 10_000 },
+    timeoutsMs: { ...profile.timeoutsMs, [RECONNECTION_TOOL]: RECONNECTION_TIMEOUT_MS },
   };
 }
