@@ -275,11 +275,7 @@ function sessionProfiles(options: HttpServeOptions): SessionProfiles {
     observersFor: () => options.observers ?? [],
   };
   if (!options.conformanceFixtures) return base;
-  return {
-    default: withReconnectionTool(base.default),
-    selectable: base.selectable,
-    observersFor: (profile) => base.observersFor(profile),
-  };
+  return { ...base, default: withReconnectionTool(base.default) };
 }
 
 /** Options of `serveHttp`: a server that runs until a signal. */
