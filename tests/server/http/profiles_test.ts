@@ -8,7 +8,7 @@ import {
   initializeBody,
   MCP_POST_HEADERS,
   send,
-  unstartedOptions,
+  testServerOptions,
   withHttpServer,
 } from "./support.ts";
 
@@ -81,7 +81,7 @@ Deno.test("startHttpServer() refuses a selectable profile wider than the default
   assert.throws(
     () =>
       startHttpServer(
-        unstartedOptions({
+        testServerOptions({
           profiles: { ...profiles, default: echoOnly, selectable: [everything] },
         }),
       ),

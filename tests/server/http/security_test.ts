@@ -9,7 +9,7 @@ import {
   portOf,
   rawHttp,
   send,
-  unstartedOptions,
+  testServerOptions,
   withHttpServer,
 } from "./support.ts";
 
@@ -112,11 +112,11 @@ Deno.test("with a token, a missing or wrong bearer token gets 401 and WWW-Authen
 
 Deno.test("startHttpServer() refuses to listen beyond loopback without a token", async () => {
   const refusals: [options: Parameters<typeof startHttpServer>[0], pattern: RegExp][] = [
-    [unstartedOptions({ host: "0.0.0.0" }), /beyond loopback\) needs a bearer token/],
-    [unstartedOptions({ host: "10.255.255.1" }), /needs a bearer token/],
-    [unstartedOptions({ host: "127.0.0.1", requireAuth: true }), /--require-auth/],
+    [testServerOptions({ host: "0.0.0.0" }), /beyond loopback\) needs a bearer token/],
+    [testServerOptions({ host: "10.255.255.1" }), /needs a bearer token/],
+    [testServerOptions({ host: "127.0.0.1", requireAuth: true }), /--require-auth/],
     [
-      unstartedOptions({ host: "0.0.0.0", token: await BearerToken.fromSecret(TOKEN) }),
+      testServerOptions({ host: "0.0.0.0", token: await BearerToken.fromSecret(TOKEN) }),
       /needs --allowed-hosts/,
     ],
   ];
@@ -152,7 +152,7 @@ Deno.test("startHttpServer() names a port that is already taken", () => {
   const { port } = listener.addr as Deno.NetAddr;
   try {
     assert.throws(
-      () => startHttpServer(unstartedOptions({ port })),
+      () => startHttpServer(testServerOptions({ port })),
       (error: unknown) =>
         error instanceof CobreError &&
         error.record.message === `Port ${port} on 127.0.0.1 is already in use`,

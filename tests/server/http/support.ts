@@ -33,17 +33,12 @@ export async function withHttpServer(
 ): Promise<void> {
   const stateDir = await Deno.makeTempDir({ prefix: "cobre-http-" });
   const stderr: string[] = [];
-  const handle = startHttpServer({
-    tools: plainTools,
-    sandbox: testSandbox("/nonexistent-root"),
-    mode: "read-only",
-    token: null,
+  const handle = startHttpServer(testServerOptions({
     stateDir,
-    port: 0,
     drainGraceMs: 2_000,
     logOptions: { stderrLevel: "debug", writeLine: (line) => stderr.push(line) },
     ...overrides,
-  });
+  }));
   try {
     await run({ handle, url: handle.url, stateDir, stderr });
   } finally {
@@ -52,8 +47,8 @@ export async function withHttpServer(
   }
 }
 
-/** Options for a start the test expects refused: test tools, read-only, no token, no state dir. */
-export function unstartedOptions(overrides: Partial<HttpServeOptions> = {}): HttpServeOptions {
+/** Test tools, read-only, no token, no state dir, a free port: what every test server starts from. */
+export function testServerOptions(overrides: Partial<HttpServeOptions> = {}): HttpServeOptions {
   return {
     tools: plainTools,
     sandbox: testSandbox("/nonexistent-root"),
