@@ -141,8 +141,6 @@ export interface RunOutcomeOptions {
    * has a complete policy).
    */
   trainingStatus: RunResult["status"];
-  /** Scenarios written to the simulation partitions. */
-  scenariosWritten: number;
   /** Entity names for `training/dictionaries/entities.csv`. */
   entities?: readonly EntityEntry[];
 }
@@ -150,7 +148,7 @@ export interface RunOutcomeOptions {
 /**
  * Finishes an output whose scenarios were already written: training convergence and
  * dictionaries, the policy checkpoint, then `commit` (metadata, manifests, `_SUCCESS` markers,
- * the rename into place). The simulation is complete only if every scenario was written.
+ * the rename into place). The simulation is complete only if the writer wrote every scenario.
  */
 export async function finishRunOutput(
   writer: RunOutputWriter,
@@ -172,7 +170,7 @@ export async function finishRunOutput(
     ...(simulation
       ? {
         simulation: {
-          status: options.scenariosWritten === simulation.scenarios_total
+          status: writer.scenariosWritten === simulation.scenarios_total
             ? "complete" as const
             : "partial" as const,
           scenarios_total: simulation.scenarios_total,
@@ -199,11 +197,11 @@ export async function writeRunOutput(
   const run = runInfoOf(result, context);
   const writer = await RunOutputWriter.open(outputDir, access);
   try {
-    const scenarios = result.simulation?.scenarios ?? [];
-    for (const scenario of scenarios) await writer.writeScenario(scenarioTablesOf(scenario));
+    for (const scenario of result.simulation?.scenarios ?? []) {
+      await writer.writeScenario(scenarioTablesOf(scenario));
+    }
     await finishRunOutput(writer, result, run, {
       trainingStatus: result.status,
-      scenariosWritten: scenarios.length,
       ...(context.entities ? { entities: context.entities } : {}),
     });
   } catch (error) {

@@ -35,11 +35,11 @@ const OWNER: StagingOwner = {
 /** Writes the sample run through `writer`, as `writeRunOutput` does, and publishes it. */
 async function writeSample(writer: RunOutputWriter): Promise<void> {
   const result = sampleRunResult(2);
-  const scenarios = result.simulation?.scenarios ?? [];
-  for (const scenario of scenarios) await writer.writeScenario(scenarioTablesOf(scenario));
+  for (const scenario of result.simulation?.scenarios ?? []) {
+    await writer.writeScenario(scenarioTablesOf(scenario));
+  }
   await finishRunOutput(writer, result, runInfoOf(result, SAMPLE_CONTEXT), {
     trainingStatus: result.status,
-    scenariosWritten: scenarios.length,
     ...(SAMPLE_CONTEXT.entities ? { entities: SAMPLE_CONTEXT.entities } : {}),
   });
 }

@@ -65,14 +65,16 @@ export async function sweepRunLeftovers(
   } catch {
     return []; // no case directory listing, no leftovers to find
   }
-  const candidates = names.filter((name) => leftoverKind(outputDir, name) !== null);
+  const candidates = names.flatMap((name) => {
+    const kind = leftoverKind(outputDir, name);
+    return kind === null ? [] : [{ name, kind }];
+  });
   if (candidates.length === 0) return [];
   const outputExists = await isPlainDirectory(ctx.sandbox, outputDir);
   const removed: RemovedLeftover[] = [];
-  for (const name of candidates) {
+  for (const { name, kind } of candidates) {
     const path = posix.join(parent, name);
     if (!await isPlainDirectory(ctx.sandbox, path)) continue;
-    const kind = leftoverKind(outputDir, name);
     const jobId = kind === "staging" ? await endedStagingJob(path, ctx) : null;
     if (kind === "staging" ? jobId === null : !outputExists) continue;
     const what = jobId === null

@@ -127,7 +127,6 @@ export class RunOutputStream {
     const trainingStopped = result.training.termination_reason === "cancelled";
     await finishRunOutput(this.#writer, result, run, {
       trainingStatus: trainingStopped ? "partial" : "complete",
-      scenariosWritten: this.#writer.scenariosWritten,
       entities: caseEntities(model),
     });
   }
