@@ -163,19 +163,17 @@ async function createExecutors(
     () => new WorkerExecutor(setup, wasm, mode),
   );
   const local = new LocalExecutor(setup, highs, mode);
+  const solverVersion = `HiGHS ${highs.version} (WebAssembly)`;
   try {
     await Promise.all(remote.map((w) => w.ready));
   } catch {
     // Solver Workers could not start. Results do not depend on the number of Workers, so the run
     // goes on in this thread alone; `solver.workers` in the result reports how many solved.
     for (const worker of remote) worker.close();
-    return { executors: [local], solverVersion: `HiGHS ${highs.version} (WebAssembly)` };
+    return { executors: [local], solverVersion };
   }
   // Remote executors first: the pool posts their work before the local one blocks this thread.
-  return {
-    executors: [...remote, local],
-    solverVersion: `HiGHS ${highs.version} (WebAssembly)`,
-  };
+  return { executors: [...remote, local], solverVersion };
 }
 
 /** What `simulate` keeps: the scenarios (unless streamed) and every scenario's total cost. */
