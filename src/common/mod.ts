@@ -15,3 +15,4 @@ export * from "./parquet_buffer.ts";
 export * from "./log_levels.ts";
 export * from "./json_shape.ts";
 export * from "./read_range.ts";
+export * from "./process_env.ts";

@@ -11,6 +11,7 @@
  * @module
  */
 import { posix } from "node:path";
+import { userCwd } from "../common/mod.ts";
 import { launchLine } from "../security/mod.ts";
 import { isToolNaming, type ToolNaming } from "../server/mod.ts";
 import { type ExpectedCost, parseExpected } from "./expected.ts";
@@ -52,17 +53,6 @@ function parseArgs(args: readonly string[]): ConformanceOptions {
   }
   if (dir === null) throw new RangeError("conformance needs a directory of cases");
   return { dir, naming, keep };
-}
-
-/** Where the user typed the command (`deno task` keeps it in INIT_CWD). */
-function userCwd(): string {
-  let initCwd: string | undefined;
-  try {
-    initCwd = Deno.env.get("INIT_CWD");
-  } catch {
-    initCwd = undefined;
-  }
-  return initCwd !== undefined && posix.isAbsolute(initCwd) ? initCwd : Deno.cwd();
 }
 
 async function caseNames(dir: string): Promise<string[]> {

@@ -15,7 +15,7 @@
  * @module
  */
 import { posix } from "node:path";
-import { CobreError, errorRecord, isCobreError } from "../common/mod.ts";
+import { CobreError, errorRecord, isCobreError, readEnv, userCwd } from "../common/mod.ts";
 import { terminalConfirmer } from "./confirm.ts";
 import { GatedHost } from "./host.ts";
 import type { HostCallResult } from "./types.ts";
@@ -156,20 +156,6 @@ export function parseHostArgs(argv: readonly string[]): HostCommandLine {
   };
 }
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The directory the user typed the command in (`deno task` keeps it in INIT_CWD). */
-export function userCwd(): string {
-  const init = env("INIT_CWD");
-  return init !== undefined && posix.isAbsolute(init) ? init : Deno.cwd();
-}
-
 /** The server's and the host's state dirs, after flags and defaults. */
 export function stateDirs(line: Pick<HostCommandLine, "stateDir" | "hostStateDir">): {
   server: string;
@@ -179,8 +165,8 @@ export function stateDirs(line: Pick<HostCommandLine, "stateDir" | "hostStateDir
   let server: string;
   if (line.stateDir !== null) server = posix.resolve(cwd, line.stateDir);
   else {
-    const xdg = env("XDG_STATE_HOME");
-    const home = env("HOME");
+    const xdg = readEnv("XDG_STATE_HOME");
+    const home = readEnv("HOME");
     if (xdg !== undefined && posix.isAbsolute(xdg)) server = posix.join(xdg, "cobre-mcp");
     else if (home) server = posix.join(home, ".local", "state", "cobre-mcp");
     else {throw new HostUsageError(
@@ -209,7 +195,7 @@ async function targetFor(
   serverState: string,
 ): Promise<ServerTarget> {
   if (line.url !== null) {
-    const token = env(line.tokenEnv) ?? null;
+    const token = readEnv(line.tokenEnv) ?? null;
     return httpTarget(line.url, { bearerToken: token, serverId: line.serverId });
   }
   return await launchCobreServer({ allowedDirs: roots, stateDir: serverState, write: line.write });
@@ -270,7 +256,7 @@ export async function runHostCommand(argv: readonly string[]): Promise<number> {
   let host: GatedHost | null = null;
   try {
     const cwd = userCwd();
-    const fromEnv = env("COBRE_MCP_ALLOWED_DIRS")?.split(":").filter((d) => d !== "");
+    const fromEnv = readEnv("COBRE_MCP_ALLOWED_DIRS")?.split(":").filter((d) => d !== "");
     const dirs = line.allowedDirs ?? (fromEnv && fromEnv.length > 0 ? fromEnv : [cwd]);
     const roots: string[] = [];
     for (const dir of dirs) roots.push(await canonicalRoot(posix.resolve(cwd, dir)));

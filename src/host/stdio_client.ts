@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { readEnv } from "../common/mod.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk.ts";
 
 /** What to start. */
@@ -46,14 +47,6 @@ export function serverEnvironment(
     if (value !== undefined) env[name] = value;
   }
   return { ...env, ...extra };
-}
-
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
 }
 
 /** How the server process ended. */

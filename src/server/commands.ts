@@ -5,7 +5,7 @@
  * @module
  */
 import { posix } from "node:path";
-import { CobreError } from "../common/mod.ts";
+import { CobreError, readEnv, userCwd } from "../common/mod.ts";
 import { loadOrCreateServerId } from "../jobs/mod.ts";
 import {
   detectServerMode,
@@ -40,24 +40,13 @@ import { RunCoordinator } from "./run/coordinator.ts";
 /** Exit code for bad command-line usage (as getopt-style tools use). */
 export const EXIT_USAGE = 2;
 
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // a variable this process may not read counts as unset
-  }
-}
-
 /**
  * The real environment. "The current directory" is where the user typed the command: `deno task`
  * runs tasks from the config file's directory and keeps the caller's one in `INIT_CWD`.
  */
 export const processDefaults: DefaultsSource = {
   env: readEnv,
-  cwd() {
-    const initCwd = readEnv("INIT_CWD");
-    return initCwd !== undefined && posix.isAbsolute(initCwd) ? initCwd : Deno.cwd();
-  },
+  cwd: userCwd,
 };
 
 async function serve(command: ServeCommand, defaults: DefaultsSource): Promise<number> {
