@@ -16,6 +16,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { messageOf } from "../common/mod.ts";
 import { launchLine } from "../security/mod.ts";
 import { DenoStdioTransport } from "../server/mod.ts";
 import { formatTable } from "./tables.ts";
@@ -176,7 +177,7 @@ async function drive(client: Client, caseDir: string, deadline: number, log: Cal
         error = `tool error: ${first?.text ?? "?"}`;
       }
     } catch (thrown) {
-      error = thrown instanceof Error ? thrown.message : String(thrown);
+      error = messageOf(thrown);
     }
     log.record(call.name, performance.now() - started, error);
   }

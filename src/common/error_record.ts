@@ -99,3 +99,8 @@ export class CobreError extends Error {
 export function isCobreError(value: unknown): value is CobreError {
   return value instanceof CobreError;
 }
+
+/** The message of a thrown value (an `Error`'s message, anything else as text). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

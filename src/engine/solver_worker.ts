@@ -6,7 +6,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { isCobreError } from "../common/mod.ts";
+import { isCobreError, messageOf } from "../common/mod.ts";
 import type { SolverWorkerFailure, SolverWorkerInit } from "./executor.ts";
 import { performRequest, STOP } from "./executor.ts";
 import { loadHighsRuntime } from "./lp/mod.ts";
@@ -26,7 +26,7 @@ function answer(runner: StageRunner, dims: WireDims, payload: Payload): Payload 
     const failure: SolverWorkerFailure = {
       failure: {
         record: isCobreError(error) ? error.record : null,
-        message: error instanceof Error ? error.message : String(error),
+        message: messageOf(error),
       },
     };
     return { kind: "json", value: failure };

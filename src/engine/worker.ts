@@ -8,7 +8,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { errorRecord, isCobreError } from "../common/mod.ts";
+import { errorRecord, isCobreError, messageOf } from "../common/mod.ts";
 import {
   CONTROL_SLOTS,
   MAX_BATCHES_OUTSTANDING,
@@ -63,9 +63,7 @@ function serve(): void {
         type: "error",
         record: isCobreError(error) ? error.record : errorRecord(
           "InternalError",
-          `The engine stopped unexpectedly: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
+          `The engine stopped unexpectedly: ${messageOf(error)}`,
         ),
       });
     }

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { CobreError, errorRecord } from "../common/mod.ts";
+import { CobreError, errorRecord, messageOf } from "../common/mod.ts";
 
 const ID = /^host-[0-9a-f-]{36}$/;
 
@@ -30,7 +30,7 @@ export async function loadOrCreateHostId(stateDir: string): Promise<string> {
 }
 
 function unusable(stateDir: string, error: unknown): CobreError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new CobreError(errorRecord(
     "InternalError",
     `The host state directory "${stateDir}" cannot be used: ${detail}`,

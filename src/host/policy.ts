@@ -29,7 +29,14 @@
  *
  * @module
  */
-import { CobreError, errorRecord, isObject, type JsonValue, scalarOrNull } from "../common/mod.ts";
+import {
+  CobreError,
+  errorRecord,
+  isObject,
+  type JsonValue,
+  messageOf,
+  scalarOrNull,
+} from "../common/mod.ts";
 import { isWithinDir, READ_ONLY_TOOLS, WRITE_TOOLS } from "../security/mod.ts";
 
 /** What one tool may do under the policy. */
@@ -323,7 +330,7 @@ export async function loadHostPolicy(path: string): Promise<HostPolicy> {
   } catch (error) {
     throw new CobreError(errorRecord("ParseError", `Host policy file "${path}" is not valid JSON`, {
       path,
-      detail: error instanceof Error ? error.message : String(error),
+      detail: messageOf(error),
     }));
   }
   return await canonicalisePolicy(parseHostPolicy(json));

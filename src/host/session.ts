@@ -78,10 +78,8 @@ export function bounded(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The message of an error or value. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** The message of an error or value (the host's modules import it from here). */
+export { messageOf } from "../common/mod.ts";
 
 /** "exit code 3" or "killed by SIGKILL". */
 export function describeExit(exit: ServerExit): string {

@@ -13,7 +13,13 @@
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { join } from "node:path";
-import { CobreError, type ErrorRecord, errorRecord, type JsonValue } from "../common/mod.ts";
+import {
+  CobreError,
+  type ErrorRecord,
+  errorRecord,
+  type JsonValue,
+  messageOf,
+} from "../common/mod.ts";
 import type { FlightEvent } from "../recorder/mod.ts";
 import { randomId128 } from "./ids.ts";
 import { holdOwnerLock, isOwnerAlive, type OwnerLock } from "./liveness.ts";
@@ -200,7 +206,7 @@ export function jobFromRow(row: Row): Job {
 }
 
 function stateDirError(stateDir: string, error: unknown): CobreError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new CobreError(
     errorRecord(
       "InternalError",

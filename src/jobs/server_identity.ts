@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { CobreError, errorRecord } from "../common/mod.ts";
+import { CobreError, errorRecord, messageOf } from "../common/mod.ts";
 
 const ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -39,7 +39,7 @@ export async function loadOrCreateServerId(stateDir: string): Promise<string> {
 }
 
 function identityError(stateDir: string, error: unknown): CobreError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new CobreError(errorRecord(
     "InternalError",
     `The server identity in state directory "${stateDir}" cannot be used: ${detail}`,

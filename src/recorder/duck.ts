@@ -53,6 +53,8 @@ export async function tryOpenDatabase(
 
 /** One-line message of a DuckDB error, without the host paths and process ids it mentions. */
 export function describeError(error: unknown): string {
+  // Not common's messageOf: the recorder Worker may read only the DuckDB binding and its own
+  // modules, and importing common/mod.ts would need read access to the whole source tree.
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n")[0]!.replace(/"\/[^"]*"/g, '"…"').replace(/\(PID \d+\)/g, "").slice(
     0,

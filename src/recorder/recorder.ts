@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { runtimeFiles } from "../common/mod.ts";
+import { messageOf, runtimeFiles } from "../common/mod.ts";
 import {
   type FlightEvent,
   type FlightEventRow,
@@ -83,7 +83,7 @@ export async function openFlightRecorder(
   } catch (error) {
     throw recorderError(
       "cannot create its directory",
-      error instanceof Error ? error.message : String(error),
+      messageOf(error),
       stateDir,
     );
   }

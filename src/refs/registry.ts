@@ -26,6 +26,7 @@ import {
   type ErrorRecord,
   errorRecord,
   type FileAccess,
+  messageOf,
 } from "../common/mod.ts";
 import type { FlightEvent } from "../recorder/mod.ts";
 import { formatRefUri, isValidServerId, newRefId, parseRefUri } from "./ref_uri.ts";
@@ -364,7 +365,7 @@ export async function openRefRegistry(options: OpenRefRegistryOptions): Promise<
   } catch (error) {
     if (db?.isOpen) db.close();
     if (error instanceof CobreError) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     throw new CobreError(errorRecord(
       "InternalError",
       `The ref registry cannot use state directory "${options.stateDir}": ${detail}`,

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { type ErrorRecord, errorRecord } from "../common/mod.ts";
+import { type ErrorRecord, errorRecord, messageOf } from "../common/mod.ts";
 import {
   createJobObserver,
   DurableTaskStore,
@@ -104,7 +104,7 @@ export function openAuditChain(options: AuditChainOptions): AuditChain {
     (error: unknown) => {
       early = null;
       log.operator("error", "flight recorder could not open; refusing every request", {
-        detail: error instanceof Error ? error.message : String(error),
+        detail: messageOf(error),
       });
       return false;
     },

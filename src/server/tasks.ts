@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { errorRecord } from "../common/mod.ts";
+import { errorRecord, messageOf } from "../common/mod.ts";
 import type { ObservedRequest } from "./observer.ts";
 import type { ProgressParams } from "./progress.ts";
 import {
@@ -275,7 +275,7 @@ export async function startToolTask(
     if (running.signal.aborted) return;
     request.report(
       `task ${taskId} could not store its result`,
-      error instanceof Error ? error.message : String(error),
+      messageOf(error),
     );
   }).finally(running.done);
   return { task };

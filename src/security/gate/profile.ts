@@ -21,7 +21,13 @@
  *
  * @module
  */
-import { CobreError, errorRecord, type JsonValue, scalarOrNull } from "../../common/mod.ts";
+import {
+  CobreError,
+  errorRecord,
+  type JsonValue,
+  messageOf,
+  scalarOrNull,
+} from "../../common/mod.ts";
 import {
   COBRE_TOOLS,
   type CobreToolName,
@@ -224,7 +230,7 @@ export async function loadProfileFile(
     throw new CobreError(
       errorRecord("ParseError", `Capability profile file "${path}" is not valid JSON`, {
         path,
-        detail: error instanceof Error ? error.message : String(error),
+        detail: messageOf(error),
       }),
     );
   }

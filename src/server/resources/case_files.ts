@@ -6,7 +6,14 @@
  * @module
  */
 import { posix } from "node:path";
-import { CobreError, errorRecord, isCobreError, type ReadAccess } from "../../common/mod.ts";
+import {
+  CobreError,
+  errorRecord,
+  isCobreError,
+  isObject,
+  messageOf,
+  type ReadAccess,
+} from "../../common/mod.ts";
 import { DEFAULT_READ_LIMITS } from "../../case/mod.ts";
 import { openParquet, parquetValueToJson, readParquetRows } from "../../output/mod.ts";
 import type { JsonValue } from "../../common/mod.ts";
@@ -71,7 +78,7 @@ export async function readCaseJson(
   try {
     return JSON.parse(text) as JsonValue;
   } catch (error) {
-    throw parseError(rel, error instanceof Error ? error.message : String(error));
+    throw parseError(rel, messageOf(error));
   }
 }
 
@@ -83,9 +90,7 @@ export async function readRegistry(
 ): Promise<{ file: string; entities: JsonValue[] }> {
   const { file, key, required } = ENTITY_REGISTRIES[type];
   const document = await readCaseJson(caseDir, file, access, required);
-  const list = typeof document === "object" && document !== null && !Array.isArray(document)
-    ? (document as Record<string, unknown>)[key]
-    : undefined;
+  const list = isObject(document) ? document[key] : undefined;
   if (!Array.isArray(list)) throw parseError(file, `"${key}" is missing or not an array`);
   return { file, entities: list as JsonValue[] };
 }
