@@ -11,7 +11,7 @@
  * @module
  */
 export { isId128, randomId128 } from "./ids.ts";
-export { loadOrCreateServerId } from "./server_identity.ts";
+export { loadOrCreateServerId, loadOrCreateStateId, type StateIdSpec } from "./server_identity.ts";
 export {
   interruptedRecord,
   type Job,
