@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { runCommandLine } from "./src/server/mod.ts";
+import { runCommandLine, withoutTaskSeparator } from "./src/server/mod.ts";
 
 if (import.meta.main) {
   // Exit by setting the code rather than calling Deno.exit: a clean session leaves nothing
   // pending, so the process ends on its own, and a leaked timer would show up as a hang in tests.
-  const [command, ...rest] = Deno.args;
+  const args = withoutTaskSeparator(Deno.args);
+  const [command, ...rest] = args;
   if (command === "conformance") {
     // Loaded only here: it drives launched servers as a client and is never part of one.
     const { runConformanceCommand } = await import("./src/conformance/mod.ts");
@@ -25,6 +26,6 @@ if (import.meta.main) {
     const host = await import("./src/host/mod.ts");
     Deno.exitCode = command === "host" ? await host.runHostCommand(rest) : await host.runDemo(rest);
   } else {
-    Deno.exitCode = await runCommandLine(Deno.args);
+    Deno.exitCode = await runCommandLine(args);
   }
 }

@@ -242,6 +242,16 @@ function noPositionals(command: string, positionals: string[]): void {
   }
 }
 
+/**
+ * The arguments as the user meant them: `deno task <name> -- …` passes its `--` on, right after
+ * the command name the task supplies (`main.ts host -- call …`); every command drops it here.
+ */
+export function withoutTaskSeparator(argv: readonly string[]): string[] {
+  const [command, separator, ...rest] = argv;
+  if (command === undefined) return [];
+  return separator === "--" ? [command, ...rest] : [...argv];
+}
+
 /** Parses `Deno.args`; throws `UsageError` for anything it does not understand. */
 export function parseCommandLine(args: readonly string[]): Command {
   const [command, ...rest] = args;

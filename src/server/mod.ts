@@ -72,6 +72,7 @@ export { type ServerTaskStore, TASKS_CAPABILITY } from "./tasks.ts";
 export { cancelledTaskRecord } from "./task_requests.ts";
 export { NO_STOPPED_OUTPUT, readStoppedOutput, type StoppedOutput } from "./run/stopped_output.ts";
 export { EXIT_USAGE, runCommandLine } from "./commands.ts";
+export { withoutTaskSeparator } from "./cli_args.ts";
 export { EXPORT_LINK_THRESHOLD_BYTES, EXPORT_MIME_TYPES } from "./tools/export_results.ts";
 export {
   cobreResourceTemplates,

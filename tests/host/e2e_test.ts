@@ -289,3 +289,28 @@ Deno.test("host and server as real processes: a run's progress is persisted on b
     assert.ok(server.some((row) => row.eventKind === kind), `server ${kind}`);
   }
 });
+
+Deno.test("the README's `deno task host -- tools` works as typed: the task's -- reaches the host as nothing", async () => {
+  await using ws = await makeHostWorkspace();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "task",
+      "--config",
+      `${REPO_ROOT}/deno.json`,
+      "host",
+      "--",
+      "tools",
+      ...["--allowed-dirs", ws.allowed, "--state-dir", ws.serverState, "--quiet"],
+    ],
+    cwd: ws.root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  const names = new TextDecoder().decode(output.stdout).split("\n").map((line) =>
+    line.split(" ")[0]
+  );
+  assert.ok(names.includes("cobre/validate"), names.join(", "));
+  assert.ok(names.includes("cobre/run"), names.join(", "));
+});

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseCommandLine, resolveDirectories, UsageError } from "../../src/server/cli_args.ts";
+import {
+  parseCommandLine,
+  resolveDirectories,
+  UsageError,
+  withoutTaskSeparator,
+} from "../../src/server/cli_args.ts";
 
 Deno.test("parseCommandLine() reads serve with defaults", () => {
   assert.deepEqual(parseCommandLine(["serve"]), {
@@ -141,4 +146,17 @@ Deno.test("resolveDirectories() takes the state dir from the flag, XDG_STATE_HOM
   );
   assert.equal(dirs(null, { HOME: "/home/u" }), "/home/u/.local/state/cobre-mcp");
   assert.throws(() => dirs(null, {}), UsageError);
+});
+
+Deno.test("withoutTaskSeparator() drops the -- deno task passes after the command name, only there", () => {
+  assert.deepEqual(withoutTaskSeparator(["host", "--", "call", "cobre/validate", "{}"]), [
+    "host",
+    "call",
+    "cobre/validate",
+    "{}",
+  ]);
+  assert.deepEqual(withoutTaskSeparator(["launch", "--", "--write"]), ["launch", "--write"]);
+  assert.deepEqual(withoutTaskSeparator(["host", "call", "--", "x"]), ["host", "call", "--", "x"]);
+  assert.deepEqual(withoutTaskSeparator(["serve"]), ["serve"]);
+  assert.deepEqual(withoutTaskSeparator([]), []);
 });
