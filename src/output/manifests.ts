@@ -34,6 +34,8 @@ export interface RunInfo {
   forward_passes: number | null;
   stopping_mode: string;
   policy_mode: string;
+  /** Threads that solved LPs (`distribution.threads_per_rank`). */
+  threads: number;
   problem_dimensions: {
     num_stages: number;
     num_hydros: number;
@@ -87,17 +89,20 @@ export interface PolicyMetadata {
   total_visited_states: number;
 }
 
-const LOCAL_DISTRIBUTION = {
-  backend: "local",
-  world_size: 1,
-  ranks_participated: 1,
-  num_nodes: 1,
-  threads_per_rank: 1,
-  mpi_library: null,
-  mpi_standard: null,
-  thread_level: null,
-  slurm_job_id: null,
-};
+/** One process on one machine, with the run's solving threads. */
+function localDistribution(run: RunInfo) {
+  return {
+    backend: "local",
+    world_size: 1,
+    ranks_participated: 1,
+    num_nodes: 1,
+    threads_per_rank: run.threads,
+    mpi_library: null,
+    mpi_standard: null,
+    thread_level: null,
+    slurm_job_id: null,
+  };
+}
 
 /** The fields both CLI metadata files open with; `finished` is "complete", else "partial". */
 function metadataHead(run: RunInfo, durationSeconds: number, finished: boolean) {
@@ -149,7 +154,7 @@ export function trainingManifest(run: RunInfo, training: TrainingSummary): JsonV
       peak_active: training.cuts_peak_active,
     },
     checksum: null,
-    distribution: LOCAL_DISTRIBUTION,
+    distribution: localDistribution(run),
   };
 }
 
@@ -179,7 +184,7 @@ export function trainingMetadata(run: RunInfo, training: TrainingSummary): JsonV
       total_active: training.cuts_total_active,
       peak_active: training.cuts_peak_active,
     },
-    distribution: LOCAL_DISTRIBUTION,
+    distribution: localDistribution(run),
     run_info: {
       run_id: `${run.started_at}/${run.seed ?? "unseeded"}`,
       started_at: run.started_at,
@@ -199,7 +204,7 @@ export function trainingMetadata(run: RunInfo, training: TrainingSummary): JsonV
     },
     performance_summary: null,
     data_integrity: null,
-    environment: { distribution: LOCAL_DISTRIBUTION },
+    environment: { distribution: localDistribution(run) },
   };
 }
 
@@ -222,7 +227,7 @@ export function simulationMetadata(run: RunInfo, simulation: SimulationSummary):
   return {
     ...metadataHead(run, simulation.duration_ms / 1000, simulation.status === "complete"),
     scenarios: scenarioCounts(simulation),
-    distribution: LOCAL_DISTRIBUTION,
+    distribution: localDistribution(run),
   };
 }
 

@@ -129,6 +129,7 @@ export function runInfoOf(result: RunResult, context: RunOutputContext): RunInfo
     forward_passes: result.training.convergence.at(-1)?.forward_passes ?? null,
     stopping_mode: context.stopping_mode ?? "any",
     policy_mode: context.policy_mode ?? "fresh",
+    threads: result.solver.workers,
     problem_dimensions: result.problem_dimensions,
   };
 }

@@ -81,6 +81,7 @@ try {
       forward_passes: 1,
       stopping_mode: "any",
       policy_mode: "fresh",
+      threads: 1,
       problem_dimensions: run.problem_dimensions,
     }, {
       simulation: {

@@ -114,6 +114,29 @@ Deno.test("writeRunOutput() fills manifests and metadata from the run result", a
   });
 });
 
+Deno.test("writeRunOutput() records the run's solving threads as threads_per_rank", async () => {
+  await withTempDir(async (dir) => {
+    const out = posix.join(dir, "output");
+    const result = sampleRunResult(1);
+    result.solver.workers = 2;
+    await writeRunOutput(out, directFileAccess, result, SAMPLE_CONTEXT);
+    const distributions = {
+      "training/_manifest.json": (json: Record<string, unknown>) => json.distribution,
+      "training/metadata.json": (json: Record<string, unknown>) => json.distribution,
+      "training/metadata.json environment": (json: Record<string, unknown>) =>
+        (json.environment as Record<string, unknown>).distribution,
+      "simulation/metadata.json": (json: Record<string, unknown>) => json.distribution,
+    };
+    for (const [where, distributionOf] of Object.entries(distributions)) {
+      const file = where.split(" ")[0]!;
+      const distribution = distributionOf(await readJson(posix.join(out, file))) as {
+        threads_per_rank: number;
+      };
+      assert.equal(distribution.threads_per_rank, 2, where);
+    }
+  });
+});
+
 Deno.test("writeRunOutput() writes cut pools as StageCuts with active indices derived from is_active", async () => {
   await withTempDir(async (dir) => {
     const out = posix.join(dir, "output");
